@@ -1,0 +1,180 @@
+# reflekt - one non-recursive Makefile.
+#
+#   make            build ./reflekt
+#   make deps       install missing Debian packages (apt-get, sudo, or print)
+#   make demo       deps + build + a scripted conversation on the console
+#   make check      deps + unit and end-to-end tests, again under ASan+UBSan,
+#                   then a short fuzz run of every parser
+#   make fuzz       every fuzz target for FUZZ_SECONDS (default 300) each
+#   make lint       banned functions, clang-format
+#   make valgrind   the unit tests under valgrind memcheck
+#
+# User CFLAGS/LDFLAGS are appended, never overwritten.  V=1 shows commands.
+
+CC ?= cc
+BUILD ?= build
+PKGS = libuv libcurl jansson sqlite3 libical inih
+# Debian package that provides each pkg-config name, for error messages.
+DEB_libuv = libuv1-dev
+DEB_libcurl = libcurl4-openssl-dev
+DEB_jansson = libjansson-dev
+DEB_sqlite3 = libsqlite3-dev
+DEB_libical = libical-dev
+DEB_inih = libinih-dev
+
+# Build and test tools, then the -dev packages above.
+DEB_TOOLS = build-essential pkg-config clang libclang-rt-14-dev valgrind \
+	sqlite3 procps
+DEB_ALL = $(DEB_TOOLS) $(foreach p,$(PKGS),$(DEB_$(p)))
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wconversion -Wstrict-prototypes \
+	-Wmissing-prototypes -Wno-sign-conversion
+BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O2 \
+	$(WARN) -I. -Ibot -Iadapters -Istorage -Iprompts -MMD -MP
+ifeq ($(SANITIZE),1)
+BASE_CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+SAN_LDFLAGS = -fsanitize=address,undefined
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_LDFLAGS) $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lm
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+LIB_SRC = $(filter-out bot/main.c,$(wildcard bot/*.c)) \
+	$(wildcard adapters/*.c) $(wildcard prompts/*.c) \
+	$(wildcard storage/*.c)
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/prompts/library-data.o
+PROMPT_FILES = $(sort $(wildcard prompts/library/*.json))
+TEST_SRC = $(wildcard tests/unit/test-*.c)
+TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 15
+
+.PHONY: all deps check-pkgs demo check test test-san fuzz fuzz-smoke lint \
+	valgrind bench clean
+.SUFFIXES:
+
+all: check-pkgs reflekt
+
+check-pkgs:
+	@missing=""; for p in $(PKGS); do \
+	  pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "reflekt: missing libraries:$$missing" >&2; \
+	  echo "reflekt: run 'make deps' (Debian packages: $(foreach p,$(PKGS),$(DEB_$(p))))" >&2; \
+	  exit 1; \
+	fi
+
+reflekt: $(BUILD)/reflekt
+	$(Q)cp $< $@
+
+$(BUILD)/reflekt: $(BUILD)/bot/main.o $(BUILD)/libreflekt.a
+	@[ "$(V)" = 1 ] || echo "  LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/libreflekt.a: $(LIB_OBJ)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The question library is compiled into the binary, so reflekt asks good
+# questions wherever it is installed; prompts_dir in the config adds more.
+$(BUILD)/prompts/library-data.c: prompts/embed.sh $(PROMPT_FILES)
+	@mkdir -p $(dir $@)
+	$(Q)sh prompts/embed.sh $(PROMPT_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/prompts/library-data.o: $(BUILD)/prompts/library-data.c
+	$(Q)$(CC) $(ALL_CFLAGS) -Iprompts -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/tests/lib/t.o $(BUILD)/libreflekt.a
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  TEST    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/lib $(ALL_LDFLAGS) -o $@ $< \
+	  $(BUILD)/tests/lib/t.o $(BUILD)/libreflekt.a $(LIBS)
+
+# Debian packages: apt-get as root, else sudo, else print the command.
+deps:
+	@missing=""; for p in $(DEB_ALL); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" \
+	    || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	echo "reflekt: installing Debian packages:$$missing"; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+	  echo "reflekt: please run as root:"; \
+	  echo "  apt-get update && apt-get install -y$$missing"; \
+	  exit 1; \
+	fi
+
+demo: deps
+	$(Q)$(MAKE) -s all
+	$(Q)sh tests/e2e/demo.sh ./reflekt
+
+test: all $(TEST_BIN)
+	$(Q)sh tests/run.sh $(BUILD) ./reflekt
+
+# The same suite, rebuilt under AddressSanitizer and UndefinedBehaviorSanitizer.
+test-san:
+	$(Q)$(MAKE) -s BUILD=build-san SANITIZE=1 build-san/reflekt \
+	  $(TEST_SRC:tests/unit/%.c=build-san/tests/%)
+	$(Q)REFLEKT_TIME_SCALE=3 sh tests/run.sh build-san build-san/reflekt
+
+check: deps
+	$(Q)$(MAKE) -s test
+	$(Q)$(MAKE) -s test-san
+	$(Q)$(MAKE) -s fuzz-smoke
+	$(Q)sh tests/summary.sh build/test-results build-san/test-results
+
+# libFuzzer targets: clang, with ASan and UBSan.
+FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
+	-I. -Ibot -Iadapters -Istorage -Iprompts -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS)
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(BUILD)/prompts/library-data.c
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  FUZZ    $@"
+	$(Q)clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) \
+	  $(BUILD)/prompts/library-data.c $(LIBS)
+
+fuzz-smoke: $(FUZZ_BIN)
+	$(Q)sh tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_BIN)
+
+fuzz: $(FUZZ_BIN)
+	$(Q)sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+lint:
+	$(Q)! grep -nE '\b(sprintf|strcpy|strcat|atoi|strtok|gets)\s*\(' \
+	  bot/*.c adapters/*.c prompts/*.c storage/*.c || \
+	  { echo "lint: banned function"; exit 1; }
+	$(Q)! grep -nE '\bmalloc\s*\(' bot/*.c adapters/*.c prompts/*.c \
+	  storage/*.c | grep -v '^bot/xmalloc.c' || \
+	  { echo "lint: bare malloc outside xmalloc.c"; exit 1; }
+	$(Q)clang-format --dry-run --Werror bot/*.[ch] adapters/*.[ch] \
+	  prompts/*.[ch] storage/*.[ch] tests/unit/*.c tests/lib/*.[ch] \
+	  tests/fuzz/*.c
+	@echo "lint: ok"
+
+valgrind: all $(TEST_BIN)
+	$(Q)VALGRIND=1 sh tests/run.sh $(BUILD) ./reflekt
+
+clean:
+	rm -rf build build-san build-fuzz reflekt
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

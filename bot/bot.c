@@ -1,0 +1,325 @@
+/*
+ * bot.c - the daemon's wiring and its one event loop.
+ *
+ * One uv_timer is armed for the earliest thing due (a leader's next
+ * question or a delivery's next step); nothing polls.  Changes made by the
+ * command line are noticed through a file-system watch on the database's
+ * WAL file: a change by another connection moves SQLite's data_version,
+ * and the engine then looks again at once.  Signals: SIGTERM and SIGINT stop
+ * cleanly between two events (so no write is ever cut in half), SIGHUP
+ * reads the configuration again.
+ */
+#include "bot.h"
+
+#include "adapter.h"
+#include "clock.h"
+#include "convo.h"
+#include "err.h"
+#include "log.h"
+#include "prompt.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#include <curl/curl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A far-off timer is re-checked hourly, in case the wall clock jumped. */
+#define BOT_MAX_SLEEP_MS (3600u * 1000u)
+
+struct bot {
+    uv_loop_t loop;
+    struct config conf;
+    const char *config_path;
+    struct store *st;
+    struct prompt_set prompts;
+    struct convo cv;
+    struct adapter *adapters[CONVO_MAX_ADAPTERS];
+    int nadapters;
+    uv_timer_t timer;
+    uv_fs_event_t watch;
+    int watching;
+    char *wal_name;
+    int64_t data_version;
+    uv_signal_t sigterm, sigint, sighup;
+    int stopping;
+};
+
+static void bot_tick(struct bot *b);
+
+static void
+on_timer(uv_timer_t *t)
+{
+    bot_tick(t->data);
+}
+
+static void
+bot_tick(struct bot *b)
+{
+    int64_t now = clock_now(), next = 0;
+    uint64_t delay;
+    int rc;
+
+    if (b->stopping)
+        return;
+    rc = convo_tick(&b->cv, now, &next);
+    if (rc < 0) {
+        log_error("msg=\"scheduler step failed; retrying in a minute\" "
+                  "error=%s",
+                  err_name(rc));
+        uv_timer_start(&b->timer, on_timer, 60000, 0);
+        return;
+    }
+    if (next == 0) {
+        /* Nothing planned at all: sleep until something changes. */
+        uv_timer_stop(&b->timer);
+        log_debug("msg=\"nothing due\"");
+        return;
+    }
+    delay = next <= now ? 0 : (uint64_t)(next - now) * 1000u;
+    if (delay > BOT_MAX_SLEEP_MS)
+        delay = BOT_MAX_SLEEP_MS;
+    log_debug("msg=\"timer armed\" due=%" PRId64 " in_ms=%" PRIu64, next,
+              delay);
+    uv_timer_start(&b->timer, on_timer, delay, 0);
+}
+
+static void
+on_db_change(uv_fs_event_t *h, const char *filename, int events, int status)
+{
+    struct bot *b = h->data;
+    int64_t v;
+
+    (void)events;
+    if (status < 0 || filename == NULL || strcmp(filename, b->wal_name) != 0)
+        return;
+    v = store_data_version(b->st);
+    if (v == b->data_version)
+        return; /* our own write */
+    b->data_version = v;
+    log_debug("msg=\"database changed by another process\"");
+    uv_timer_start(&b->timer, on_timer, 0, 0);
+}
+
+static int
+bot_watch(struct bot *b)
+{
+    char *copy = xstrdup(b->conf.db);
+    char *dir = xstrdup(dirname(copy));
+    char *base;
+    int rc;
+
+    free(copy);
+    copy = xstrdup(b->conf.db);
+    base = basename(copy);
+    b->wal_name = xasprintf("%s-wal", base);
+    free(copy);
+    uv_fs_event_init(&b->loop, &b->watch);
+    b->watch.data = b;
+    rc = uv_fs_event_start(&b->watch, on_db_change, dir, 0);
+    free(dir);
+    if (rc < 0) {
+        log_warn("msg=\"cannot watch the database folder; command-line "
+                 "changes reach the daemon at its next wake-up\" "
+                 "error=\"%s\"",
+                 uv_strerror(rc));
+        uv_close((uv_handle_t *)&b->watch, NULL);
+        return 0;
+    }
+    b->watching = 1;
+    b->data_version = store_data_version(b->st);
+    return 0;
+}
+
+static int
+host_on_event(struct adapter *a, const struct adapter_event *ev, void *arg)
+{
+    struct bot *b = arg;
+    int rc = convo_on_event(&b->cv, a, ev, clock_now());
+
+    /* An answer may have changed what is due next (reminders, closing). */
+    if (rc == 0 && !b->stopping)
+        uv_timer_start(&b->timer, on_timer, 0, 0);
+    return rc;
+}
+
+static int
+host_cursor_get(struct adapter *a, const char *key, char *out, size_t outsz,
+                void *arg)
+{
+    struct bot *b = arg;
+
+    return store_cursor_get(b->st, a->ops->name, key, out, outsz);
+}
+
+static int
+host_cursor_set(struct adapter *a, const char *key, const char *value,
+                void *arg)
+{
+    struct bot *b = arg;
+
+    return store_cursor_set(b->st, a->ops->name, key, value);
+}
+
+static void
+bot_stop(struct bot *b)
+{
+    if (b->stopping)
+        return;
+    b->stopping = 1;
+    log_info("msg=\"stopping\"");
+    for (int i = 0; i < b->nadapters; i++)
+        b->adapters[i]->ops->stop(b->adapters[i]);
+    uv_close((uv_handle_t *)&b->timer, NULL);
+    if (b->watching)
+        uv_close((uv_handle_t *)&b->watch, NULL);
+    uv_close((uv_handle_t *)&b->sigterm, NULL);
+    uv_close((uv_handle_t *)&b->sigint, NULL);
+    uv_close((uv_handle_t *)&b->sighup, NULL);
+}
+
+static void
+bot_reload(struct bot *b)
+{
+    struct config fresh;
+    char err[ERR_BUFSZ] = "";
+
+    config_init(&fresh);
+    if (config_load(&fresh, b->config_path, err) < 0) {
+        log_error("msg=\"configuration not reloaded\" error=\"%s\"", err);
+        config_release(&fresh);
+        return;
+    }
+    if (strcmp(fresh.db, b->conf.db) != 0)
+        log_warn("msg=\"a new database path takes effect at restart\"");
+    free(fresh.db);
+    fresh.db = xstrdup(b->conf.db);
+    config_release(&b->conf);
+    b->conf = fresh;
+    b->cv.conf = &b->conf;
+    log_set_level(b->conf.log_level);
+    log_info("msg=\"configuration reloaded\"");
+    uv_timer_start(&b->timer, on_timer, 0, 0);
+}
+
+static void
+on_signal(uv_signal_t *h, int signum)
+{
+    struct bot *b = h->data;
+
+    if (signum == SIGHUP)
+        bot_reload(b);
+    else
+        bot_stop(b);
+}
+
+static int
+bot_adapters(struct bot *b)
+{
+    struct adapter_host host = {
+        .on_event = host_on_event,
+        .cursor_get = host_cursor_get,
+        .cursor_set = host_cursor_set,
+        .arg = b,
+    };
+    char err[ERR_BUFSZ] = "";
+    struct adapter *a;
+
+    if (!b->conf.console_enabled) {
+        log_error("msg=\"no adapter is enabled; enable [console] or a "
+                  "platform\"");
+        return ERR_CONFIG;
+    }
+    a = adapter_new(&console_adapter_ops, &b->loop, &host);
+    if (a->ops->init(a, &b->conf, err) < 0) {
+        log_error("adapter=console msg=\"cannot start\" error=\"%s\"", err);
+        adapter_free(a);
+        return ERR_CONFIG;
+    }
+    b->adapters[b->nadapters++] = a;
+    convo_add_adapter(&b->cv, a);
+    return 0;
+}
+
+static void
+bot_release(struct bot *b)
+{
+    for (int i = 0; i < b->nadapters; i++) {
+        b->adapters[i]->ops->release(b->adapters[i]);
+        adapter_free(b->adapters[i]);
+    }
+    prompt_set_release(&b->prompts);
+    store_close(b->st);
+    free(b->wal_name);
+}
+
+int
+bot_run(struct config *conf, const char *config_path)
+{
+    struct bot *b = xcalloc(1, sizeof(*b));
+    char err[ERR_BUFSZ] = "";
+    int status = 1, rc;
+
+    b->conf = *conf; /* taken over */
+    memset(conf, 0, sizeof(*conf));
+    b->config_path = config_path;
+    prompt_set_init(&b->prompts);
+    signal(SIGPIPE, SIG_IGN);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (store_open(b->conf.db, &b->st, err) < 0) {
+        fprintf(stderr, "reflekt: %s\n", err);
+        goto out;
+    }
+    if (prompt_set_load_builtin(&b->prompts, err) < 0 ||
+        (b->conf.prompts_dir != NULL &&
+         prompt_set_load_dir(&b->prompts, b->conf.prompts_dir, err) < 0)) {
+        fprintf(stderr, "reflekt: %s\n", err);
+        goto out;
+    }
+    uv_loop_init(&b->loop);
+    convo_init(&b->cv, b->st, &b->conf, &b->prompts);
+    uv_timer_init(&b->loop, &b->timer);
+    b->timer.data = b;
+    uv_signal_init(&b->loop, &b->sigterm);
+    uv_signal_init(&b->loop, &b->sigint);
+    uv_signal_init(&b->loop, &b->sighup);
+    b->sigterm.data = b->sigint.data = b->sighup.data = b;
+    uv_signal_start(&b->sigterm, on_signal, SIGTERM);
+    uv_signal_start(&b->sigint, on_signal, SIGINT);
+    uv_signal_start(&b->sighup, on_signal, SIGHUP);
+    if ((rc = bot_adapters(b)) < 0 ||
+        (rc = convo_recover(&b->cv, clock_now())) < 0) {
+        bot_stop(b);
+        uv_run(&b->loop, UV_RUN_DEFAULT);
+        goto loop_out;
+    }
+    for (int i = 0; i < b->nadapters; i++) {
+        if (b->adapters[i]->ops->start(b->adapters[i]) < 0) {
+            bot_stop(b);
+            uv_run(&b->loop, UV_RUN_DEFAULT);
+            goto loop_out;
+        }
+    }
+    bot_watch(b);
+    log_info("msg=\"reflekt running\" db=\"%s\" questions=%zu adapters=%d",
+             b->conf.db, b->prompts.n, b->nadapters);
+    bot_tick(b);
+    uv_run(&b->loop, UV_RUN_DEFAULT);
+    status = 0;
+loop_out:
+    if (uv_loop_close(&b->loop) != 0)
+        log_warn("msg=\"event loop closed with handles open\"");
+    log_info("msg=\"stopped\" questions_sent=%" PRIu64
+             " answers_stored=%" PRIu64,
+             b->cv.sent, b->cv.answers);
+out:
+    bot_release(b);
+    config_release(&b->conf);
+    curl_global_cleanup();
+    free(b);
+    return status;
+}

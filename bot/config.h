@@ -1,0 +1,60 @@
+/*
+ * config.h - reflekt's configuration: an INI file, then the environment.
+ *
+ * Every key has a default, so reflekt runs with no file at all (the embedded
+ * default: ./reflekt.db and the console adapter).  Each key may also come
+ * from the environment as REFLEKT_<SECTION>_<KEY> (REFLEKT_<KEY> for the
+ * [reflekt] section), and the environment wins; secrets should come that way
+ * or from a file only its owner can read.  Unknown keys and bad values are
+ * refused with "file:line: message"; the first error wins.
+ */
+#ifndef REFLEKT_CONFIG_H
+#define REFLEKT_CONFIG_H
+
+#include "log.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config {
+    char *path; /* the file read, or NULL */
+    /* [reflekt] */
+    char *db;
+    enum log_level log_level;
+    char *prompts_dir; /* extra question files; NULL for none */
+    char *language;    /* for people reflekt does not know yet */
+    /* [schedule]: defaults for newly enrolled leaders, and timings */
+    char *cadence;
+    int work_from, work_to;
+    unsigned work_days;
+    int weekly_cap;
+    int summer_from, summer_to;
+    char *holidays;         /* "auto" (from language), "no", "se", "none" */
+    int64_t reminder_after; /* seconds after sending */
+    int64_t missed_after;   /* seconds after sending */
+    int64_t answer_window;  /* seconds after the first answer */
+    int64_t snooze_default; /* seconds for a bare "snooze" */
+    int64_t repeat_window;  /* no question twice within this */
+    /* [console] */
+    int console_enabled;
+    char *console_input; /* NULL: standard input */
+};
+
+/* Fill c with the defaults.  Ownership: release with config_release. */
+void config_init(struct config *c);
+void config_release(struct config *c);
+
+/*
+ * Read path (NULL: no file), then the environment.  On error c holds the
+ * defaults plus whatever was read before the error.
+ * Returns: 0, or ERR_CONFIG with err naming file, line and fault.
+ */
+int config_load(struct config *c, const char *path, char *err);
+/* The same for text already in memory, named name in messages. */
+int config_load_text(struct config *c, const char *text, size_t len,
+                     const char *name, char *err);
+
+/* Parse "90s", "30m", "24h", "3d", "2w" into seconds. */
+int config_duration(const char *s, int64_t *out);
+
+#endif

@@ -1,0 +1,1028 @@
+/*
+ * convo.c - the conversation engine.
+ *
+ * Invariants:
+ * - A delivery is marked SENDING and committed before the adapter is asked
+ *   to send it; it becomes SENT only when the platform confirms.  At start
+ *   convo_recover() sends every SENDING delivery again with the same
+ *   delivery id, so a crash never skips a question, and platforms with an
+ *   idempotency key never show it twice.
+ * - Planning a question and moving the leader's next due time happen in one
+ *   transaction, so a restart never plans the same occurrence twice; after
+ *   downtime the next due time is computed from now, so a leader gets at
+ *   most one overdue question, never a burst.
+ * - An inbound event is committed (with its event id, which is unique)
+ *   before convo_on_event returns; only then may the adapter acknowledge it.
+ * - Answer text is never logged.
+ */
+#include "convo.h"
+
+#include "buf.h"
+#include "clock.h"
+#include "cmd.h"
+#include "err.h"
+#include "lang.h"
+#include "log.h"
+#include "msg.h"
+#include "sched.h"
+#include "xmalloc.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONVO_BATCH 64
+#define CONVO_MAX_BATCHES 256
+#define CONVO_NO_ADAPTER_RETRY 900 /* seconds */
+#define CONVO_SEND_RETRY 60
+#define CONVO_HISTORY 5
+
+void
+convo_init(struct convo *cv, struct store *st, const struct config *conf,
+           const struct prompt_set *prompts)
+{
+    const char *fault = getenv("REFLEKT_FAULT");
+
+    memset(cv, 0, sizeof(*cv));
+    cv->st = st;
+    cv->conf = conf;
+    cv->prompts = prompts;
+    cv->fault_after_commit =
+        fault != NULL && strcmp(fault, "crash-after-commit") == 0;
+}
+
+void
+convo_add_adapter(struct convo *cv, struct adapter *a)
+{
+    if (cv->nadapters < CONVO_MAX_ADAPTERS)
+        cv->adapters[cv->nadapters++] = a;
+}
+
+static struct adapter *
+convo_adapter(struct convo *cv, const char *platform)
+{
+    for (int i = 0; i < cv->nadapters; i++) {
+        if (strcmp(cv->adapters[i]->ops->name, platform) == 0)
+            return cv->adapters[i];
+    }
+    return NULL;
+}
+
+static enum lang
+convo_lang(const struct store_leader *l)
+{
+    enum lang lang = LANG_NB;
+
+    lang_parse(l->lang, &lang);
+    return lang;
+}
+
+static void
+convo_rule(const struct store_leader *l, struct sched_rule *r)
+{
+    enum holiday_country hc = HOLIDAY_NONE;
+
+    holiday_country_parse(l->country, &hc);
+    memset(r, 0, sizeof(*r));
+    r->cadence = l->cadence;
+    r->dtstart = l->dtstart;
+    r->tz = l->tz;
+    r->work_from = l->work_from;
+    r->work_to = l->work_to;
+    r->work_days = l->work_days;
+    r->country = hc;
+    r->paused = l->paused;
+    r->paused_until = l->paused_until;
+    r->summer_from = l->summer_from;
+    r->summer_to = l->summer_to;
+    r->weekly_cap = l->weekly_cap;
+}
+
+struct convo_count {
+    struct store *st;
+    int64_t engagement_id;
+};
+
+static int
+convo_count_cb(void *arg, int64_t from, int64_t to)
+{
+    struct convo_count *cc = arg;
+    int n = 0;
+    int rc = store_delivery_count(cc->st, cc->engagement_id, from, to, &n);
+
+    return rc < 0 ? rc : n;
+}
+
+int
+convo_replan(struct store *st, const struct store_leader *l, int64_t after,
+             int64_t *next, char *err)
+{
+    struct sched_rule r;
+    struct convo_count cc = {st, l->id};
+    int rc;
+
+    convo_rule(l, &r);
+    *next = 0;
+    rc = sched_next(&r, after, convo_count_cb, &cc, next, err);
+    if (rc == ERR_NOTFOUND) {
+        *next = 0;
+        rc = 0;
+    }
+    if (rc < 0)
+        return rc;
+    return store_leader_set_next(st, l->id, *next);
+}
+
+/* The moment at or after t when the leader may be written to. */
+static int64_t
+convo_allowed(const struct store_leader *l, int64_t t)
+{
+    struct sched_rule r;
+    int64_t a;
+
+    convo_rule(l, &r);
+    r.paused = 0; /* an explicit request or a planned question goes out */
+    if (sched_allowed(&r, t, &a) < 0)
+        return t;
+    return a;
+}
+
+static int
+convo_asked_cb(void *arg, const char *id, int64_t *at)
+{
+    struct convo_count *cc = arg;
+
+    return store_delivery_last_asked(cc->st, cc->engagement_id, id, at);
+}
+
+/* Create a delivery for l, due at due, to be sent at action_at. */
+static int
+convo_make(struct store *st, const struct prompt_set *prompts,
+           const struct store_leader *l, int64_t due, int64_t action_at,
+           int64_t now, int64_t *id)
+{
+    struct store_delivery d;
+    struct convo_count cc = {st, l->id};
+    const struct prompt *p;
+    char theme[64];
+    int64_t at;
+    enum lang lang = convo_lang(l);
+    int rc;
+
+    /* The theme of the weeks since the last session, else of the next. */
+    if ((rc = store_session_last(st, l->id, now, &at, theme, sizeof(theme))) <
+        0)
+        return rc;
+    if (theme[0] == '\0' && (rc = store_session_next(st, l->id, now, &at, theme,
+                                                     sizeof(theme))) < 0)
+        return rc;
+    p = prompt_select(prompts, theme, convo_asked_cb, &cc);
+    if (p == NULL) {
+        log_error("msg=\"the question library is empty\"");
+        return ERR_NOTFOUND;
+    }
+    memset(&d, 0, sizeof(d));
+    d.engagement_id = l->id;
+    xstrlcpy(d.prompt_id, p->id, sizeof(d.prompt_id));
+    xstrlcpy(d.question, p->text[lang], sizeof(d.question));
+    if (p->followup[lang] != NULL)
+        xstrlcpy(d.followup, p->followup[lang], sizeof(d.followup));
+    d.state = STORE_STATE_PENDING;
+    d.due_at = due;
+    d.action_at = action_at;
+    if ((rc = store_delivery_add(st, &d)) < 0)
+        return rc;
+    if (id != NULL)
+        *id = d.id;
+    return 0;
+}
+
+int
+convo_nudge(struct store *st, const struct prompt_set *prompts,
+            const struct store_leader *l, int64_t now, int64_t *id)
+{
+    return convo_make(st, prompts, l, now, now, now, id);
+}
+
+int
+convo_recover(struct convo *cv, int64_t now)
+{
+    int n = 0;
+    int rc = store_delivery_recover(cv->st, now, &n);
+
+    if (rc == 0 && n > 0)
+        log_info("msg=\"resending questions interrupted by a stop\" "
+                 "count=%d",
+                 n);
+    return rc;
+}
+
+/* ---- sending -------------------------------------------------------- */
+
+enum convo_send_kind {
+    CONVO_SEND_QUESTION,
+    CONVO_SEND_REPLY,
+};
+
+struct convo_send {
+    struct convo *cv;
+    enum convo_send_kind kind;
+    int64_t delivery_id;
+};
+
+static void
+convo_when(const struct store_leader *l, int64_t t, char *out, size_t outsz)
+{
+    struct tm tm;
+
+    if (sched_local(l->tz, t, &tm) < 0)
+        gmtime_r(&(time_t){(time_t)t}, &tm);
+    msg_when(convo_lang(l), &tm, out, outsz);
+}
+
+static void
+on_sent(struct adapter *a, int status, const char *msg_id, void *arg)
+{
+    struct convo_send *cs = arg;
+    struct convo *cv = cs->cv;
+    struct store_delivery d;
+    struct store_leader l;
+    int64_t now = clock_now();
+    int rc;
+
+    (void)a;
+    if (cs->kind != CONVO_SEND_QUESTION) {
+        if (status < 0) {
+            cv->errors++;
+            log_warn("adapter=%s msg=\"reply not delivered\" error=%s",
+                     a->ops->name, err_name(status));
+        }
+        free(cs);
+        return;
+    }
+    if ((rc = store_begin(cv->st)) < 0)
+        goto out;
+    if ((rc = store_delivery_get(cv->st, cs->delivery_id, &d)) < 0 ||
+        (rc = store_leader_by_id(cv->st, d.engagement_id, &l)) < 0)
+        goto out;
+    if (d.state != STORE_STATE_SENDING) {
+        rc = 0; /* answered or skipped while in flight: keep that */
+        goto out;
+    }
+    if (status < 0) {
+        cv->errors++;
+        d.state = STORE_STATE_PENDING;
+        d.action_at = now + CONVO_SEND_RETRY;
+        log_warn("adapter=%s msg=\"question not delivered; will retry\" "
+                 "delivery=%" PRId64 " error=%s",
+                 a->ops->name, d.id, err_name(status));
+    } else {
+        cv->sent++;
+        d.state = STORE_STATE_SENT;
+        d.sent_at = now;
+        d.reminded = 0;
+        xstrlcpy(d.platform_msg_id, msg_id != NULL ? msg_id : "",
+                 sizeof(d.platform_msg_id));
+        if (cv->conf->reminder_after > 0)
+            d.action_at = convo_allowed(&l, now + cv->conf->reminder_after);
+        else
+            d.action_at = now + cv->conf->missed_after;
+        log_info("msg=\"question sent\" leader=%s delivery=%" PRId64
+                 " prompt=%s",
+                 l.handle, d.id, d.prompt_id);
+    }
+    if ((rc = store_delivery_update(cv->st, &d)) < 0)
+        goto out;
+    rc = store_commit(cv->st);
+out:
+    if (rc < 0) {
+        store_rollback(cv->st);
+        log_error("msg=\"cannot record a sent question\" delivery=%" PRId64
+                  " error=%s",
+                  cs->delivery_id, err_name(rc));
+    }
+    free(cs);
+}
+
+/* Say text to leader l outside any question. */
+static void
+convo_say(struct convo *cv, struct adapter *a, const struct store_leader *l,
+          const char *text)
+{
+    struct adapter_msg m = {0};
+    struct convo_send *cs = xcalloc(1, sizeof(*cs));
+
+    cs->cv = cv;
+    cs->kind = CONVO_SEND_REPLY;
+    m.user_id = l->user_id;
+    m.text = text;
+    if (a->ops->send(a, &m, on_sent, cs) < 0) {
+        cv->errors++;
+        log_warn("adapter=%s msg=\"cannot send reply\" leader=%s", a->ops->name,
+                 l->handle);
+        free(cs);
+    }
+}
+
+static void
+convo_sayf(struct convo *cv, struct adapter *a, const struct store_leader *l,
+           enum msg_id id, const char *arg)
+{
+    char *text;
+
+    /* Every format takes at most one %s; msg.h names which. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    text = xasprintf(msg_get(id, convo_lang(l)), arg != NULL ? arg : "");
+#pragma GCC diagnostic pop
+    convo_say(cv, a, l, text);
+    free(text);
+}
+
+/* Close what is still open for l apart from keep_id.  In a transaction. */
+static int
+convo_close_open(struct convo *cv, const struct store_leader *l,
+                 int64_t keep_id)
+{
+    struct store_delivery o;
+    int rc;
+
+    for (int i = 0; i < 16; i++) {
+        rc = store_delivery_open(cv->st, l->id, &o);
+        if (rc == ERR_NOTFOUND || (rc == 0 && o.id == keep_id))
+            return 0;
+        if (rc < 0)
+            return rc;
+        if (o.state != STORE_STATE_ANSWERED)
+            o.state = STORE_STATE_MISSED;
+        o.closed = 1;
+        o.action_at = 0;
+        if ((rc = store_delivery_update(cv->st, &o)) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Send (or send again) a planned or snoozed question. */
+static int
+convo_send_question(struct convo *cv, struct store_delivery *d,
+                    const struct store_leader *l, int64_t now)
+{
+    struct adapter *a = convo_adapter(cv, l->platform);
+    struct adapter_msg m = {0};
+    struct convo_send *cs;
+    char key[32];
+    int rc;
+
+    if (a == NULL) {
+        log_warn("msg=\"no adapter running for the leader's platform\" "
+                 "leader=%s platform=%s",
+                 l->handle, l->platform);
+        d->action_at = now + CONVO_NO_ADAPTER_RETRY;
+        return store_delivery_update(cv->st, d);
+    }
+    if ((rc = convo_close_open(cv, l, d->id)) < 0)
+        return rc;
+    d->state = STORE_STATE_SENDING;
+    d->action_at = 0;
+    d->closed = 0;
+    d->reminded = 0;
+    if ((rc = store_delivery_update(cv->st, d)) < 0 ||
+        (rc = store_commit(cv->st)) < 0)
+        return rc;
+    cs = xcalloc(1, sizeof(*cs));
+    cs->cv = cv;
+    cs->kind = CONVO_SEND_QUESTION;
+    cs->delivery_id = d->id;
+    snprintf(key, sizeof(key), "reflekt-%" PRId64, d->id);
+    m.user_id = l->user_id;
+    m.text = d->question;
+    m.delivery_id = d->id;
+    m.idem_key = key;
+    m.button_skip = msg_get(MSG_BUTTON_SKIP, convo_lang(l));
+    m.button_snooze = msg_get(MSG_BUTTON_SNOOZE, convo_lang(l));
+    rc = a->ops->send(a, &m, on_sent, cs);
+    if (rc < 0) {
+        free(cs);
+        /* Not handed over: plan a retry. */
+        if (store_begin(cv->st) == 0) {
+            d->state = STORE_STATE_PENDING;
+            d->action_at = now + CONVO_SEND_RETRY;
+            if (store_delivery_update(cv->st, d) < 0 ||
+                store_commit(cv->st) < 0)
+                store_rollback(cv->st);
+        }
+        log_warn("adapter=%s msg=\"cannot send question; will retry\" "
+                 "delivery=%" PRId64,
+                 a->ops->name, d->id);
+    }
+    return 1; /* committed already */
+}
+
+/* One due delivery.  Returns: 0, or 1 if it committed itself. */
+static int
+convo_act(struct convo *cv, int64_t id, int64_t now)
+{
+    struct store_delivery d;
+    struct store_leader l;
+    struct adapter *a;
+    int rc;
+
+    if ((rc = store_delivery_get(cv->st, id, &d)) < 0 ||
+        (rc = store_leader_by_id(cv->st, d.engagement_id, &l)) < 0)
+        return rc;
+    switch (d.state) {
+    case STORE_STATE_PENDING:
+    case STORE_STATE_SENDING:
+    case STORE_STATE_SNOOZED:
+        return convo_send_question(cv, &d, &l, now);
+    case STORE_STATE_SENT:
+        if (!d.reminded && cv->conf->reminder_after > 0 &&
+            cv->conf->reminder_after < cv->conf->missed_after) {
+            d.reminded = 1;
+            d.action_at = d.sent_at + cv->conf->missed_after;
+            if (d.action_at <= now)
+                d.action_at = now + 1;
+            if ((rc = store_delivery_update(cv->st, &d)) < 0 ||
+                (rc = store_commit(cv->st)) < 0)
+                return rc;
+            a = convo_adapter(cv, l.platform);
+            if (a != NULL)
+                convo_sayf(cv, a, &l, MSG_REMINDER, d.question);
+            log_info("msg=\"reminder sent\" leader=%s delivery=%" PRId64,
+                     l.handle, d.id);
+            return 1;
+        }
+        d.state = STORE_STATE_MISSED;
+        d.closed = 1;
+        d.action_at = 0;
+        log_info("msg=\"question missed\" leader=%s delivery=%" PRId64,
+                 l.handle, d.id);
+        return store_delivery_update(cv->st, &d);
+    case STORE_STATE_ANSWERED:
+        d.closed = 1;
+        d.action_at = 0;
+        return store_delivery_update(cv->st, &d);
+    default:
+        d.action_at = 0;
+        return store_delivery_update(cv->st, &d);
+    }
+}
+
+/* Plan the question of a leader whose next due time has come. */
+static int
+convo_plan(struct convo *cv, int64_t id, int64_t now)
+{
+    struct store_leader l;
+    int64_t next;
+    char err[ERR_BUFSZ] = "";
+    int rc;
+
+    if ((rc = store_leader_by_id(cv->st, id, &l)) < 0)
+        return rc;
+    if (l.next_due_at == 0 || l.next_due_at > now)
+        return 0;
+    rc = convo_make(cv->st, cv->prompts, &l, l.next_due_at,
+                    convo_allowed(&l, now), now, NULL);
+    if (rc < 0)
+        return rc;
+    /* From now, not from the old due time: one overdue question at most. */
+    rc = convo_replan(cv->st, &l, now, &next, err);
+    if (rc < 0)
+        log_error("msg=\"cannot plan the next question\" leader=%s "
+                  "error=\"%s\"",
+                  l.handle, err);
+    return rc;
+}
+
+int
+convo_tick(struct convo *cv, int64_t now, int64_t *next)
+{
+    int64_t ids[CONVO_BATCH], a, b;
+    int n, rc = 0;
+
+    for (int batch = 0; batch < CONVO_MAX_BATCHES; batch++) {
+        if ((rc = store_leader_due(cv->st, now, ids, CONVO_BATCH, &n)) < 0)
+            return rc;
+        if (n == 0)
+            break;
+        for (int i = 0; i < n; i++) {
+            if ((rc = store_begin(cv->st)) < 0)
+                return rc;
+            rc = convo_plan(cv, ids[i], now);
+            if (rc < 0) {
+                store_rollback(cv->st);
+                /* Do not spin on a leader whose rule cannot be planned. */
+                if (store_begin(cv->st) == 0) {
+                    store_leader_set_next(cv->st, ids[i], 0);
+                    store_commit(cv->st);
+                }
+                continue;
+            }
+            if ((rc = store_commit(cv->st)) < 0)
+                return rc;
+        }
+    }
+    for (int batch = 0; batch < CONVO_MAX_BATCHES; batch++) {
+        if ((rc = store_delivery_due(cv->st, now, ids, CONVO_BATCH, &n)) < 0)
+            return rc;
+        if (n == 0)
+            break;
+        for (int i = 0; i < n; i++) {
+            if ((rc = store_begin(cv->st)) < 0)
+                return rc;
+            rc = convo_act(cv, ids[i], now);
+            if (rc == 1)
+                continue;
+            if (rc < 0) {
+                store_rollback(cv->st);
+                log_error("msg=\"cannot act on a question\" delivery=%" PRId64
+                          " error=%s",
+                          ids[i], err_name(rc));
+                return rc;
+            }
+            if ((rc = store_commit(cv->st)) < 0)
+                return rc;
+        }
+    }
+    if ((rc = store_leader_next_min(cv->st, &a)) < 0 ||
+        (rc = store_delivery_action_min(cv->st, &b)) < 0)
+        return rc;
+    *next = a == 0 ? b : (b == 0 || a < b ? a : b);
+    return 0;
+}
+
+/* ---- inbound -------------------------------------------------------- */
+
+struct convo_reply {
+    enum msg_id id;
+    int has_id;
+    char arg[STORE_TEXT_MAX];
+    char *text; /* a composed reply (history), owned */
+    int ok;     /* whether the transaction should commit */
+};
+
+static void
+convo_reply_set(struct convo_reply *r, enum msg_id id, const char *arg)
+{
+    r->id = id;
+    r->has_id = 1;
+    xstrlcpy(r->arg, arg != NULL ? arg : "", sizeof(r->arg));
+}
+
+static int
+convo_local_date(const struct store_leader *l, int64_t t, struct tm *tm)
+{
+    return sched_local(l->tz, t, tm);
+}
+
+static int
+convo_cmd_snooze(struct convo *cv, const struct store_leader *l,
+                 const struct cmd *c, int64_t now, struct convo_reply *r)
+{
+    struct store_delivery d;
+    struct tm due, today;
+    int64_t t = 0;
+    int rc = store_delivery_open(cv->st, l->id, &d);
+
+    if (rc == ERR_NOTFOUND || (rc == 0 && d.state == STORE_STATE_ANSWERED)) {
+        convo_reply_set(r, MSG_NO_OPEN, NULL);
+        return 0;
+    }
+    if (rc < 0)
+        return rc;
+    if ((rc = convo_local_date(l, d.due_at, &due)) < 0 ||
+        (rc = convo_local_date(l, now, &today)) < 0)
+        return rc;
+    switch (c->snooze) {
+    case CMD_SNOOZE_MINUTES:
+        t = now + (int64_t)c->minutes * 60;
+        break;
+    case CMD_SNOOZE_TOMORROW:
+        rc = sched_utc(l->tz, today.tm_year + 1900, today.tm_mon + 1,
+                       today.tm_mday + 1, due.tm_hour, due.tm_min, &t);
+        break;
+    case CMD_SNOOZE_WEEKDAY: {
+        int wday = today.tm_wday == 0 ? 7 : today.tm_wday;
+        int ahead = (c->weekday - wday + 7) % 7;
+
+        rc = sched_utc(l->tz, today.tm_year + 1900, today.tm_mon + 1,
+                       today.tm_mday + (ahead == 0 ? 7 : ahead), due.tm_hour,
+                       due.tm_min, &t);
+        break;
+    }
+    case CMD_SNOOZE_DEFAULT:
+    default:
+        t = now + cv->conf->snooze_default;
+        break;
+    }
+    if (rc < 0)
+        return rc;
+    t = convo_allowed(l, t);
+    d.state = STORE_STATE_SNOOZED;
+    d.action_at = t;
+    if ((rc = store_delivery_update(cv->st, &d)) < 0)
+        return rc;
+    convo_when(l, t, r->arg, sizeof(r->arg));
+    r->id = MSG_SNOOZED;
+    r->has_id = 1;
+    return 0;
+}
+
+static int
+convo_cmd_pause(struct convo *cv, struct store_leader *l, const struct cmd *c,
+                int64_t now, struct convo_reply *r)
+{
+    struct tm today, until_tm;
+    int64_t until = 0, next;
+    int rc;
+
+    if (c->has_date) {
+        int year = c->year;
+
+        if ((rc = convo_local_date(l, now, &today)) < 0)
+            return rc;
+        if (year == 0) {
+            year = today.tm_year + 1900;
+            if (c->month * 100 + c->day <=
+                (today.tm_mon + 1) * 100 + today.tm_mday)
+                year++;
+        }
+        if ((rc = sched_utc(l->tz, year, c->month, c->day, 0, 0, &until)) < 0)
+            return rc;
+        if (until <= now) {
+            convo_reply_set(r, MSG_PAUSE_PAST, NULL);
+            return 0;
+        }
+    }
+    l->paused = 1;
+    l->paused_until = until;
+    if ((rc = store_leader_set_pause(cv->st, l->id, 1, until)) < 0 ||
+        (rc = convo_replan(cv->st, l, now, &next, NULL)) < 0)
+        return rc;
+    if (until == 0) {
+        convo_reply_set(r, MSG_PAUSED, NULL);
+        return 0;
+    }
+    convo_local_date(l, until, &until_tm);
+    msg_date(convo_lang(l), &until_tm, r->arg, sizeof(r->arg));
+    r->id = MSG_PAUSED_UNTIL;
+    r->has_id = 1;
+    return 0;
+}
+
+static int
+convo_cmd_resume(struct convo *cv, struct store_leader *l, int64_t now,
+                 struct convo_reply *r)
+{
+    int64_t next;
+    int rc;
+
+    if (!l->paused || (l->paused_until != 0 && l->paused_until <= now)) {
+        convo_reply_set(r, MSG_NOT_PAUSED, NULL);
+        return 0;
+    }
+    l->paused = 0;
+    l->paused_until = 0;
+    if ((rc = store_leader_set_pause(cv->st, l->id, 0, 0)) < 0 ||
+        (rc = convo_replan(cv->st, l, now, &next, NULL)) < 0)
+        return rc;
+    if (next == 0) {
+        convo_reply_set(r, MSG_RESUMED_NO_NEXT, NULL);
+        return 0;
+    }
+    convo_when(l, next, r->arg, sizeof(r->arg));
+    r->id = MSG_RESUMED;
+    r->has_id = 1;
+    return 0;
+}
+
+static int
+convo_cmd_skip(struct convo *cv, const struct store_leader *l,
+               struct convo_reply *r)
+{
+    struct store_delivery d;
+    struct store_leader fresh;
+    int rc = store_delivery_open(cv->st, l->id, &d);
+
+    if (rc == ERR_NOTFOUND || (rc == 0 && d.state == STORE_STATE_ANSWERED)) {
+        convo_reply_set(r, MSG_NO_OPEN, NULL);
+        return 0;
+    }
+    if (rc < 0)
+        return rc;
+    d.state = STORE_STATE_SKIPPED;
+    d.closed = 1;
+    d.action_at = 0;
+    if ((rc = store_delivery_update(cv->st, &d)) < 0 ||
+        (rc = store_leader_by_id(cv->st, l->id, &fresh)) < 0)
+        return rc;
+    if (fresh.next_due_at == 0) {
+        convo_reply_set(r, MSG_SKIPPED_NO_NEXT, NULL);
+        return 0;
+    }
+    convo_when(l, fresh.next_due_at, r->arg, sizeof(r->arg));
+    r->id = MSG_SKIPPED;
+    r->has_id = 1;
+    return 0;
+}
+
+struct convo_hist {
+    struct store_row rows[CONVO_HISTORY];
+    char *q[CONVO_HISTORY], *ans[CONVO_HISTORY];
+    int n, next;
+};
+
+static int
+convo_hist_cb(const struct store_row *row, void *arg)
+{
+    struct convo_hist *h = arg;
+    int i = h->next;
+
+    if (row->state != STORE_STATE_ANSWERED || row->answer == NULL)
+        return 0;
+    free(h->q[i]);
+    free(h->ans[i]);
+    h->rows[i] = *row;
+    h->q[i] = xstrdup(row->question);
+    h->ans[i] = xstrdup(row->answer);
+    h->next = (i + 1) % CONVO_HISTORY;
+    if (h->n < CONVO_HISTORY)
+        h->n++;
+    return 0;
+}
+
+static int
+convo_cmd_history(struct convo *cv, const struct store_leader *l, int64_t now,
+                  struct convo_reply *r)
+{
+    struct convo_hist h;
+    struct buf b;
+    enum lang lang = convo_lang(l);
+    int rc;
+
+    memset(&h, 0, sizeof(h));
+    /* A leader reads only their own answers: the engagement is theirs. */
+    rc = store_rows(cv->st, l->id, 0, convo_hist_cb, &h);
+    if (rc == 0)
+        rc = store_audit(cv->st, now, l->handle, "read-own-history", l->id,
+                         "chat");
+    if (rc < 0)
+        goto out;
+    if (h.n == 0) {
+        convo_reply_set(r, MSG_HISTORY_EMPTY, NULL);
+        goto out;
+    }
+    buf_init(&b, 0);
+    buf_adds(&b, msg_get(MSG_HISTORY_HEAD, lang));
+    for (int k = 0; k < h.n; k++) {
+        int i = (h.next - h.n + k + CONVO_HISTORY) % CONVO_HISTORY;
+        int64_t at =
+            h.rows[i].answered_at ? h.rows[i].answered_at : h.rows[i].due_at;
+        struct tm tm;
+        char date[64];
+
+        convo_local_date(l, at, &tm);
+        msg_date(lang, &tm, date, sizeof(date));
+        buf_printf(&b, "\n\n%s – %s\n%s", date, h.q[i], h.ans[i]);
+    }
+    r->text = buf_detach(&b);
+out:
+    for (int i = 0; i < CONVO_HISTORY; i++) {
+        free(h.q[i]);
+        free(h.ans[i]);
+    }
+    return rc;
+}
+
+static int
+convo_cmd_retract(struct convo *cv, const struct store_leader *l, int64_t now,
+                  struct convo_reply *r)
+{
+    struct store_delivery d;
+    int64_t since;
+    int rc;
+
+    /* Before review: only answers given since the last session. */
+    if ((rc = store_session_last(cv->st, l->id, now, &since, NULL, 0)) < 0)
+        return rc;
+    rc = store_delivery_latest(cv->st, l->id, 1u << STORE_STATE_ANSWERED, since,
+                               &d);
+    if (rc == ERR_NOTFOUND) {
+        convo_reply_set(r, MSG_NOTHING_TO_RETRACT, NULL);
+        return 0;
+    }
+    if (rc < 0)
+        return rc;
+    d.state = STORE_STATE_RETRACTED;
+    d.closed = 1;
+    d.action_at = 0;
+    d.shared = 0;
+    if ((rc = store_delivery_update(cv->st, &d)) < 0 ||
+        (rc = store_response_retract(cv->st, d.id)) < 0 ||
+        (rc = store_audit(cv->st, now, l->handle, "retract", l->id,
+                          d.prompt_id)) < 0)
+        return rc;
+    convo_reply_set(r, MSG_RETRACTED, d.question);
+    return 0;
+}
+
+static int
+convo_cmd_share(struct convo *cv, const struct store_leader *l, int64_t now,
+                struct convo_reply *r)
+{
+    struct store_delivery d;
+    int rc =
+        store_delivery_latest(cv->st, l->id, 1u << STORE_STATE_ANSWERED, 0, &d);
+
+    if (rc == ERR_NOTFOUND) {
+        convo_reply_set(r, MSG_NOTHING_TO_SHARE, NULL);
+        return 0;
+    }
+    if (rc < 0)
+        return rc;
+    d.shared = 1;
+    if ((rc = store_delivery_update(cv->st, &d)) < 0 ||
+        (rc = store_audit(cv->st, now, l->handle, "share-with-manager", l->id,
+                          d.prompt_id)) < 0)
+        return rc;
+    convo_reply_set(r, MSG_SHARED, d.question);
+    return 0;
+}
+
+/* Attach an answer message to the open question, if there is one. */
+static int
+convo_answer(struct convo *cv, const struct store_leader *l,
+             const struct adapter_event *ev, int64_t now, struct convo_reply *r,
+             int *stored)
+{
+    struct store_delivery d;
+    int rc = store_delivery_open(cv->st, l->id, &d);
+
+    if (rc == ERR_NOTFOUND) {
+        convo_reply_set(r, MSG_HELP_SHORT, NULL);
+        return 0;
+    }
+    if (rc < 0)
+        return rc;
+    rc = store_response_add(cv->st, d.id, ev->event_id, ev->msg_id, ev->text,
+                            ev->text_len, now);
+    if (rc < 0)
+        return rc;
+    *stored = 1;
+    cv->answers++;
+    if (d.state != STORE_STATE_ANSWERED) {
+        d.state = STORE_STATE_ANSWERED;
+        d.answered_at = now;
+        d.action_at = now + cv->conf->answer_window;
+        if ((rc = store_delivery_update(cv->st, &d)) < 0)
+            return rc;
+        /* First message: thank, and ask the follow-up if there is one. */
+        if (d.followup[0] != '\0') {
+            r->text = xasprintf("%s\n\n%s", msg_get(MSG_THANKS, convo_lang(l)),
+                                d.followup);
+        } else {
+            convo_reply_set(r, MSG_THANKS, NULL);
+        }
+    }
+    log_info("msg=\"answer stored\" leader=%s delivery=%" PRId64 " bytes=%zu",
+             l->handle, d.id, ev->text_len);
+    return 0;
+}
+
+static int
+convo_apply(struct convo *cv, struct store_leader *l,
+            const struct adapter_event *ev, int64_t now, struct convo_reply *r,
+            int *stored)
+{
+    struct cmd c;
+    enum lang lang;
+
+    if (ev->type == ADAPTER_EVENT_ACTION) {
+        memset(&c, 0, sizeof(c));
+        if (ev->action != NULL && strcmp(ev->action, "skip") == 0)
+            c.kind = CMD_SKIP;
+        else if (ev->action != NULL && strcmp(ev->action, "snooze") == 0)
+            c.kind = CMD_SNOOZE;
+        else
+            return 0; /* an unknown button: nothing to do */
+    } else if (ev->type == ADAPTER_EVENT_MESSAGE) {
+        cmd_parse(ev->text, ev->text_len, &c);
+    } else {
+        /* Edits and deletions are reported by platform adapters that
+         * support them; the console has neither. */
+        return 0;
+    }
+    if (c.kind != CMD_NONE)
+        log_info("msg=\"chat command\" leader=%s command=%s", l->handle,
+                 cmd_name(c.kind == CMD_BAD ? c.bad : c.kind));
+    switch (c.kind) {
+    case CMD_NONE:
+        return convo_answer(cv, l, ev, now, r, stored);
+    case CMD_HELP:
+        convo_reply_set(r, MSG_HELP, NULL);
+        return 0;
+    case CMD_SKIP:
+        return convo_cmd_skip(cv, l, r);
+    case CMD_SNOOZE:
+        return convo_cmd_snooze(cv, l, &c, now, r);
+    case CMD_PAUSE:
+        return convo_cmd_pause(cv, l, &c, now, r);
+    case CMD_RESUME:
+        return convo_cmd_resume(cv, l, now, r);
+    case CMD_HISTORY:
+        return convo_cmd_history(cv, l, now, r);
+    case CMD_LANGUAGE:
+        if (lang_parse(c.lang, &lang) < 0)
+            return ERR_INVAL;
+        xstrlcpy(l->lang, c.lang, sizeof(l->lang));
+        convo_reply_set(r, MSG_LANGUAGE_SET, NULL);
+        return store_leader_set_lang(cv->st, l->id, c.lang);
+    case CMD_RETRACT:
+        return convo_cmd_retract(cv, l, now, r);
+    case CMD_SHARE:
+        return convo_cmd_share(cv, l, now, r);
+    case CMD_BAD:
+        switch (c.bad) {
+        case CMD_SNOOZE:
+            convo_reply_set(r, MSG_BAD_SNOOZE, NULL);
+            break;
+        case CMD_PAUSE:
+            convo_reply_set(r, MSG_BAD_PAUSE, NULL);
+            break;
+        case CMD_LANGUAGE:
+        default:
+            convo_reply_set(r, MSG_BAD_LANGUAGE, NULL);
+            break;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+int
+convo_on_event(struct convo *cv, struct adapter *a,
+               const struct adapter_event *ev, int64_t now)
+{
+    struct store_leader l;
+    struct convo_reply r;
+    int stored = 0;
+    int rc;
+
+    rc = store_leader_by_identity(cv->st, a->ops->name, ev->user_id, &l);
+    if (rc == ERR_NOTFOUND) {
+        struct store_leader stranger;
+        enum lang lang = LANG_NB;
+
+        /* Nothing of theirs is stored; they get one short explanation. */
+        log_info("adapter=%s msg=\"message from someone not enrolled\"",
+                 a->ops->name);
+        memset(&stranger, 0, sizeof(stranger));
+        lang_parse(cv->conf->language, &lang);
+        xstrlcpy(stranger.lang, lang_code(lang), sizeof(stranger.lang));
+        xstrlcpy(stranger.user_id, ev->user_id, sizeof(stranger.user_id));
+        xstrlcpy(stranger.handle, "(unknown)", sizeof(stranger.handle));
+        if (ev->type == ADAPTER_EVENT_MESSAGE)
+            convo_sayf(cv, a, &stranger, MSG_UNKNOWN_USER, NULL);
+        return 0;
+    }
+    if (rc < 0)
+        return rc;
+    memset(&r, 0, sizeof(r));
+    if ((rc = store_begin(cv->st)) < 0)
+        return rc;
+    rc = store_event_mark(cv->st, ev->event_id, now);
+    if (rc == ERR_EXISTS) {
+        /* Delivered again after a crash or a platform retry: done before. */
+        store_rollback(cv->st);
+        log_info("adapter=%s msg=\"duplicate event ignored\" leader=%s",
+                 a->ops->name, l.handle);
+        return 0;
+    }
+    if (rc == 0)
+        rc = convo_apply(cv, &l, ev, now, &r, &stored);
+    if (rc == 0)
+        rc = store_commit(cv->st);
+    if (rc < 0) {
+        store_rollback(cv->st);
+        free(r.text);
+        cv->errors++;
+        log_error("adapter=%s msg=\"cannot store event\" leader=%s error=%s",
+                  a->ops->name, l.handle, err_name(rc));
+        return rc;
+    }
+    if (stored && cv->fault_after_commit) {
+        /* Fault injection for tests: die between commit and ack. */
+        log_warn("msg=\"REFLEKT_FAULT: crashing after commit\"");
+        raise(SIGKILL);
+    }
+    if (r.text != NULL)
+        convo_say(cv, a, &l, r.text);
+    else if (r.has_id)
+        convo_sayf(cv, a, &l, r.id, r.arg);
+    free(r.text);
+    return 0;
+}

@@ -1,0 +1,71 @@
+/*
+ * convo.h - the conversation engine: what reflekt does when a question falls
+ * due and when a leader writes.
+ *
+ * A delivery lives through pending -> sending -> sent -> answered (one or
+ * more messages, closed after the answer window) or skipped, snoozed (and
+ * sent again), missed (after one reminder) or retracted.  Every step is
+ * one SQLite transaction, committed before anything is said to a platform
+ * or acknowledged to it, so a crash at any point neither loses an answer nor
+ * sends a question twice (a resend after a crash carries the same delivery
+ * id as its idempotency key).
+ *
+ * The engine never reads the clock itself: every entry point takes `now`,
+ * so tests run weeks of schedule in milliseconds.
+ */
+#ifndef REFLEKT_CONVO_H
+#define REFLEKT_CONVO_H
+
+#include "adapter.h"
+#include "config.h"
+#include "prompt.h"
+#include "store.h"
+
+#include <stdint.h>
+
+#define CONVO_MAX_ADAPTERS 8
+
+struct convo {
+    struct store *st;
+    const struct config *conf;        /* borrowed; replaced on reload */
+    const struct prompt_set *prompts; /* borrowed */
+    struct adapter *adapters[CONVO_MAX_ADAPTERS];
+    int nadapters;
+    int fault_after_commit;         /* tests: die between commit and ack */
+    uint64_t sent, answers, errors; /* counters for logs and metrics */
+};
+
+void convo_init(struct convo *cv, struct store *st, const struct config *conf,
+                const struct prompt_set *prompts);
+void convo_add_adapter(struct convo *cv, struct adapter *a);
+
+/*
+ * Deliveries a crash left half-sent are sent again (same delivery id).
+ * Call once at start, before the first tick.
+ */
+int convo_recover(struct convo *cv, int64_t now);
+
+/*
+ * Do everything due at or before now: plan questions whose time has come,
+ * send them, remind, count missed ones, close answers.
+ * Returns: 0 and *next, the next time anything is due (0: nothing planned).
+ */
+int convo_tick(struct convo *cv, int64_t now, int64_t *next);
+
+/*
+ * One inbound event from adapter a.  Returns: 0 once its effect is committed
+ * (or it was deliberately ignored), so the adapter may acknowledge it.
+ */
+int convo_on_event(struct convo *cv, struct adapter *a,
+                   const struct adapter_event *ev, int64_t now);
+
+/* ---- used by the command line as well ---- */
+
+/* Recompute and store a leader's next due time after `after`. */
+int convo_replan(struct store *st, const struct store_leader *l, int64_t after,
+                 int64_t *next, char *err);
+/* Make a question due now for a leader (consultant's nudge). */
+int convo_nudge(struct store *st, const struct prompt_set *prompts,
+                const struct store_leader *l, int64_t now, int64_t *id);
+
+#endif

@@ -1,0 +1,421 @@
+/*
+ * msg.c - everything reflekt says to people in chat, in nb, sv and en.
+ *
+ * One static table holds every text, indexed by message id and language,
+ * filled with designated initialisers so that a missing entry stands out in
+ * review; tests/unit/test-msg.c checks that no entry is NULL or empty and
+ * that the three languages of a message take the same printf arguments.
+ * Each language is written on its own terms, not translated word for word:
+ * du/du, warm and brief, the way a process consultant writes to a leader.
+ * Commands appear in the leader's language and in backticks; question text
+ * is quoted «like this» in nb and sv and “like this” in en.
+ *
+ * msg_when() and msg_date() spell out dates and times the way people say
+ * them.  They index name tables only after a range check, so a struct tm
+ * with fields out of range gives odd text, never an out-of-bounds read.
+ */
+#include "msg.h"
+
+#include <stdio.h>
+
+static const char *const msg_table[][LANG__COUNT] = {
+    [MSG_HELP] =
+        {
+            [LANG_NB] =
+                "Dette kan du skrive til meg:\n"
+                "`hjelp` – denne oversikten\n"
+                "`hopp over` – hopp over spørsmålet du har fått\n"
+                "`utsett 1 time`, `utsett i morgen` eller `utsett fredag` – "
+                "få spørsmålet igjen senere\n"
+                "`pause 1.12.` eller `pause 2026-12-01` – ta pause fram til "
+                "en dato (bare `pause`: til du skriver `fortsett`)\n"
+                "`fortsett` – kom i gang igjen etter en pause\n"
+                "`historikk` – se svarene dine\n"
+                "`språk nb`, `språk sv` eller `språk en` – bytt språk\n"
+                "`angre` – trekk tilbake det siste svaret ditt før neste "
+                "samtale\n"
+                "`del` – la din nærmeste leder lese det siste svaret ditt "
+                "(ellers er det bare konsulenten din som leser det)\n"
+                "Et svar kan gjerne være flere meldinger.",
+            [LANG_SV] =
+                "Det här kan du skriva till mig:\n"
+                "`hjälp` – den här listan\n"
+                "`hoppa över` – hoppa över frågan du har fått\n"
+                "`skjut upp 1 timme`, `skjut upp i morgon` eller `skjut upp "
+                "fredag` – få frågan igen lite senare\n"
+                "`paus 1/12` eller `paus 2026-12-01` – pausa fram till ett "
+                "datum (bara `paus`: tills du skriver `fortsätt`)\n"
+                "`fortsätt` – kom igång igen efter en paus\n"
+                "`historik` – se dina svar\n"
+                "`språk nb`, `språk sv` eller `språk en` – byt språk\n"
+                "`ångra` – ta tillbaka ditt senaste svar före nästa samtal\n"
+                "`dela` – låt din chef läsa ditt senaste svar (annars är "
+                "det bara din konsult som läser det)\n"
+                "Ett svar får gärna bestå av flera meddelanden.",
+            [LANG_EN] =
+                "Here's what you can write to me:\n"
+                "`help` – this list\n"
+                "`skip` – skip the question you've been sent\n"
+                "`snooze 1h`, `snooze tomorrow` or `snooze friday` – "
+                "get the question again later\n"
+                "`pause 1.12.` or `pause 2026-12-01` – take a break until "
+                "a date (just `pause`: until you write `resume`)\n"
+                "`resume` – pick up again after a break\n"
+                "`history` – see your answers\n"
+                "`language nb`, `language sv` or `language en` – change "
+                "language\n"
+                "`retract` – take back your latest answer before your next "
+                "session\n"
+                "`share` – let your manager read your latest answer "
+                "(otherwise only your consultant reads it)\n"
+                "An answer can be as many messages as you like.",
+        },
+    [MSG_HELP_SHORT] =
+        {
+            [LANG_NB] = "Du har ikke noe åpent spørsmål akkurat nå. Skriv "
+                        "`hjelp` for å se hva du kan gjøre.",
+            [LANG_SV] = "Just nu har du ingen öppen fråga. Skriv `hjälp` så "
+                        "ser du vad du kan göra.",
+            [LANG_EN] = "There's no open question right now. Write `help` "
+                        "to see what you can do.",
+        },
+    [MSG_THANKS] =
+        {
+            [LANG_NB] = "Takk! Svaret ditt er lagret. Kommer du på mer, er "
+                        "det bare å skrive videre.",
+            [LANG_SV] = "Tack! Ditt svar är sparat. Kommer du på något mer "
+                        "är det bara att skriva vidare.",
+            [LANG_EN] = "Thank you – your answer is saved. If more comes to "
+                        "mind, just keep writing.",
+        },
+    [MSG_REMINDER] =
+        {
+            [LANG_NB] = "Hvis du har et øyeblikk, ligger dette spørsmålet "
+                        "fortsatt her:\n«%s»\nNoen få ord holder fint. "
+                        "Passer det ikke nå, kan du skrive `hopp over`.",
+            [LANG_SV] = "Om du har en stund över finns den här frågan "
+                        "kvar:\n«%s»\nNågra få ord räcker gott. Passar det "
+                        "inte nu kan du skriva `hoppa över`.",
+            [LANG_EN] = "If you have a moment, this question is still "
+                        "here:\n“%s”\nA few words are plenty. If now isn't "
+                        "a good time, just write `skip`.",
+        },
+    [MSG_SKIPPED] =
+        {
+            [LANG_NB] = "Greit, vi hopper over denne. Neste spørsmål kommer "
+                        "%s.",
+            [LANG_SV] = "Okej, vi hoppar över den här. Nästa fråga kommer "
+                        "%s.",
+            [LANG_EN] = "No problem, we'll skip this one. The next question "
+                        "comes on %s.",
+        },
+    [MSG_SKIPPED_NO_NEXT] =
+        {
+            [LANG_NB] = "Greit, vi hopper over denne. Det er ikke satt opp "
+                        "flere spørsmål foreløpig.",
+            [LANG_SV] = "Okej, vi hoppar över den här. Inga fler frågor är "
+                        "inplanerade just nu.",
+            [LANG_EN] = "No problem, we'll skip this one. There are no more "
+                        "questions planned for now.",
+        },
+    [MSG_NO_OPEN] =
+        {
+            [LANG_NB] = "Du har ikke noe åpent spørsmål akkurat nå, så det "
+                        "er ingenting å hoppe over eller utsette.",
+            [LANG_SV] = "Du har ingen öppen fråga just nu, så det finns "
+                        "inget att hoppa över eller skjuta upp.",
+            [LANG_EN] = "There's no open question right now, so there's "
+                        "nothing to skip or snooze.",
+        },
+    [MSG_SNOOZED] =
+        {
+            [LANG_NB] = "Helt i orden. Du får spørsmålet igjen %s.",
+            [LANG_SV] = "Självklart. Du får frågan igen %s.",
+            [LANG_EN] = "Of course. You'll get the question again on %s.",
+        },
+    [MSG_PAUSED_UNTIL] =
+        {
+            [LANG_NB] = "Da tar vi pause til %s. Vil du starte igjen "
+                        "tidligere, skriver du bare `fortsett`.",
+            [LANG_SV] = "Då pausar vi till %s. Vill du börja igen tidigare "
+                        "skriver du bara `fortsätt`.",
+            [LANG_EN] = "Taking a break until %s. If you'd like to start "
+                        "again sooner, just write `resume`.",
+        },
+    [MSG_PAUSED] =
+        {
+            [LANG_NB] = "Da tar vi pause. Jeg sender ingen spørsmål før du "
+                        "skriver `fortsett`.",
+            [LANG_SV] = "Då pausar vi. Jag skickar inga frågor förrän du "
+                        "skriver `fortsätt`.",
+            [LANG_EN] = "Taking a break. I won't send any questions until "
+                        "you write `resume`.",
+        },
+    [MSG_RESUMED] =
+        {
+            [LANG_NB] = "Velkommen tilbake! Neste spørsmål kommer %s.",
+            [LANG_SV] = "Välkommen tillbaka! Nästa fråga kommer %s.",
+            [LANG_EN] = "Welcome back! The next question comes on %s.",
+        },
+    [MSG_RESUMED_NO_NEXT] =
+        {
+            [LANG_NB] = "Velkommen tilbake! Det er ikke satt opp noe nytt "
+                        "spørsmål ennå.",
+            [LANG_SV] = "Välkommen tillbaka! Ingen ny fråga är inplanerad "
+                        "än.",
+            [LANG_EN] = "Welcome back! No new question is planned yet.",
+        },
+    [MSG_NOT_PAUSED] =
+        {
+            [LANG_NB] = "Du har ikke pause nå, så spørsmålene kommer som "
+                        "vanlig.",
+            [LANG_SV] = "Du har ingen paus just nu, så frågorna kommer som "
+                        "vanligt.",
+            [LANG_EN] = "You're not on a break, so questions keep coming as "
+                        "usual.",
+        },
+    [MSG_HISTORY_HEAD] =
+        {
+            [LANG_NB] = "Svarene dine så langt:",
+            [LANG_SV] = "Dina svar hittills:",
+            [LANG_EN] = "Your answers so far:",
+        },
+    [MSG_HISTORY_EMPTY] =
+        {
+            [LANG_NB] = "Du har ikke svart på noen spørsmål ennå. Svarene "
+                        "dine dukker opp her etter hvert.",
+            [LANG_SV] = "Du har inte svarat på några frågor än. Dina svar "
+                        "dyker upp här efter hand.",
+            [LANG_EN] = "You haven't answered any questions yet. Your "
+                        "answers will show up here as you go.",
+        },
+    [MSG_LANGUAGE_SET] =
+        {
+            [LANG_NB] = "Fra nå av skriver jeg til deg på norsk.",
+            [LANG_SV] = "Från och med nu skriver jag till dig på svenska.",
+            [LANG_EN] = "From now on I'll write to you in English.",
+        },
+    [MSG_RETRACTED] =
+        {
+            [LANG_NB] = "Svaret ditt på «%s» er trukket tilbake og slettet.",
+            [LANG_SV] = "Ditt svar på «%s» har tagits tillbaka och raderats.",
+            [LANG_EN] = "Your answer to “%s” has been taken back and "
+                        "deleted.",
+        },
+    [MSG_NOTHING_TO_RETRACT] =
+        {
+            [LANG_NB] = "Det er ikke noe svar å trekke tilbake nå. Du kan "
+                        "angre det siste svaret ditt, men bare før neste "
+                        "samtale.",
+            [LANG_SV] = "Det finns inget svar att ta tillbaka just nu. Du "
+                        "kan ångra ditt senaste svar, men bara före nästa "
+                        "samtal.",
+            [LANG_EN] = "There's no answer to take back right now. You can "
+                        "retract your latest answer, but only before your "
+                        "next session.",
+        },
+    [MSG_SHARED] =
+        {
+            [LANG_NB] = "Nå kan din nærmeste leder lese svaret ditt på "
+                        "«%s».",
+            [LANG_SV] = "Nu kan din chef läsa ditt svar på «%s».",
+            [LANG_EN] = "Your manager can now read your answer to “%s”.",
+        },
+    [MSG_NOTHING_TO_SHARE] =
+        {
+            [LANG_NB] = "Du har ikke noe svar å dele ennå.",
+            [LANG_SV] = "Du har inget svar att dela än.",
+            [LANG_EN] = "You don't have an answer to share yet.",
+        },
+    [MSG_UNKNOWN_USER] =
+        {
+            [LANG_NB] = "Hei! Du er ikke med i reflekt, så jeg har ingen "
+                        "spørsmål til deg. Vil du være med, kan du snakke "
+                        "med prosesskonsulenten din. Jeg har ikke lagret "
+                        "noen personopplysninger om deg.",
+            [LANG_SV] = "Hej! Du är inte med i reflekt, så jag har inga "
+                        "frågor till dig. Vill du vara med kan du prata med "
+                        "din processkonsult. Jag har inte sparat några "
+                        "personuppgifter om dig.",
+            [LANG_EN] = "Hi! You're not part of reflekt, so I have no "
+                        "questions for you. If you'd like to join, have a "
+                        "word with your process consultant. I haven't "
+                        "stored any personal data about you.",
+        },
+    [MSG_BAD_SNOOZE] =
+        {
+            [LANG_NB] = "Det skjønte jeg ikke helt. Prøv for eksempel "
+                        "`utsett 1 time`, `utsett i morgen` eller `utsett "
+                        "mandag`.",
+            [LANG_SV] =
+                "Det förstod jag inte riktigt. Prova till exempel "
+                "`skjut upp 1 timme`, `skjut upp i morgon` eller `skjut "
+                "upp måndag`.",
+            [LANG_EN] = "Sorry, I didn't quite get that. Try `snooze 1h`, "
+                        "`snooze tomorrow` or `snooze monday`.",
+        },
+    [MSG_BAD_PAUSE] =
+        {
+            [LANG_NB] = "Den datoen skjønte jeg ikke. Prøv for eksempel "
+                        "`pause 1.12.` eller `pause 2026-12-01` – eller bare "
+                        "`pause` for å ta pause til du skriver `fortsett`.",
+            [LANG_SV] = "Det datumet förstod jag inte. Prova till exempel "
+                        "`paus 1/12` eller `paus 2026-12-01` – eller bara "
+                        "`paus` för att pausa tills du skriver `fortsätt`.",
+            [LANG_EN] = "Sorry, I didn't understand that date. Try `pause "
+                        "1.12.` or `pause 2026-12-01` – or just `pause` to "
+                        "take a break until you write `resume`.",
+        },
+    [MSG_PAUSE_PAST] =
+        {
+            [LANG_NB] = "Den datoen har allerede vært. Velg en dato fram i "
+                        "tid.",
+            [LANG_SV] = "Det datumet har redan varit. Välj ett datum längre "
+                        "fram.",
+            [LANG_EN] = "That date has already passed. Pick one in the "
+                        "future.",
+        },
+    [MSG_BAD_LANGUAGE] =
+        {
+            [LANG_NB] = "Jeg kan norsk, svensk og engelsk. Skriv `språk "
+                        "nb`, `språk sv` eller `språk en`.",
+            [LANG_SV] = "Jag kan svenska, norska och engelska. Skriv `språk "
+                        "sv`, `språk nb` eller `språk en`.",
+            [LANG_EN] = "I speak Norwegian, Swedish and English. Write "
+                        "`language nb`, `language sv` or `language en`.",
+        },
+    [MSG_BUTTON_SKIP] =
+        {
+            [LANG_NB] = "Hopp over",
+            [LANG_SV] = "Hoppa över",
+            [LANG_EN] = "Skip",
+        },
+    [MSG_BUTTON_SNOOZE] =
+        {
+            [LANG_NB] = "Utsett",
+            [LANG_SV] = "Skjut upp",
+            [LANG_EN] = "Snooze",
+        },
+};
+
+/*
+ * Designated initialisers cannot prove every slot is filled, but a table
+ * without an explicit first dimension at least grows with its last entry:
+ * forgetting the last message, or adding an id without text, fails here.
+ */
+_Static_assert(sizeof(msg_table) / sizeof(msg_table[0]) == MSG__COUNT,
+               "msg_table needs one row per enum msg_id");
+
+/* Returns: lang, or English for a value outside enum lang. */
+static enum lang
+msg_lang(enum lang lang)
+{
+    if ((int)lang < 0 || lang >= LANG__COUNT)
+        return LANG_EN;
+    return lang;
+}
+
+const char *
+msg_get(enum msg_id id, enum lang lang)
+{
+    const char *s;
+
+    if ((int)id < 0 || id >= MSG__COUNT)
+        return "";
+    s = msg_table[id][msg_lang(lang)];
+    /* A hole in the table should never reach a leader as "(null)". */
+    if (s == NULL)
+        s = msg_table[id][LANG_EN];
+    return s != NULL ? s : "";
+}
+
+static const char *const msg_weekdays[LANG__COUNT][7] = {
+    [LANG_NB] = {"søndag", "mandag", "tirsdag", "onsdag", "torsdag", "fredag",
+                 "lørdag"},
+    [LANG_SV] = {"söndag", "måndag", "tisdag", "onsdag", "torsdag", "fredag",
+                 "lördag"},
+    [LANG_EN] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday",
+                 "Friday", "Saturday"},
+};
+
+static const char *const msg_months[LANG__COUNT][12] = {
+    [LANG_NB] = {"januar", "februar", "mars", "april", "mai", "juni", "juli",
+                 "august", "september", "oktober", "november", "desember"},
+    [LANG_SV] = {"januari", "februari", "mars", "april", "maj", "juni", "juli",
+                 "augusti", "september", "oktober", "november", "december"},
+    [LANG_EN] = {"January", "February", "March", "April", "May", "June", "July",
+                 "August", "September", "October", "November", "December"},
+};
+
+/* Returns: the month's name, or "?" when tm_mon is out of range. */
+static const char *
+msg_month(enum lang lang, int mon)
+{
+    if (mon < 0 || mon > 11)
+        return "?";
+    return msg_months[lang][mon];
+}
+
+/* Returns: the weekday's name, or NULL when tm_wday is out of range. */
+static const char *
+msg_weekday(enum lang lang, int wday)
+{
+    if (wday < 0 || wday > 6)
+        return NULL;
+    return msg_weekdays[lang][wday];
+}
+
+void
+msg_date(enum lang lang, const struct tm *tm, char *out, size_t outsz)
+{
+    const char *mon;
+
+    if (out == NULL || outsz == 0)
+        return;
+    out[0] = '\0';
+    if (tm == NULL)
+        return;
+    lang = msg_lang(lang);
+    mon = msg_month(lang, tm->tm_mon);
+    switch (lang) {
+    case LANG_NB:
+        snprintf(out, outsz, "%d. %s", tm->tm_mday, mon);
+        break;
+    case LANG_SV:
+    case LANG_EN:
+    default:
+        snprintf(out, outsz, "%d %s", tm->tm_mday, mon);
+        break;
+    }
+}
+
+void
+msg_when(enum lang lang, const struct tm *tm, char *out, size_t outsz)
+{
+    char date[64];
+    const char *wday;
+    const char *sep = " ";
+
+    if (out == NULL || outsz == 0)
+        return;
+    out[0] = '\0';
+    if (tm == NULL)
+        return;
+    lang = msg_lang(lang);
+    msg_date(lang, tm, date, sizeof(date));
+    wday = msg_weekday(lang, tm->tm_wday);
+    if (wday == NULL)
+        wday = sep = "";
+    switch (lang) {
+    case LANG_NB:
+    case LANG_SV:
+        snprintf(out, outsz, "%s%s%s kl. %02d.%02d", wday, sep, date,
+                 tm->tm_hour, tm->tm_min);
+        break;
+    case LANG_EN:
+    default:
+        snprintf(out, outsz, "%s%s%s at %02d:%02d", wday, sep, date,
+                 tm->tm_hour, tm->tm_min);
+        break;
+    }
+}

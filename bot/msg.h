@@ -1,0 +1,59 @@
+/*
+ * msg.h - everything reflekt says to people in chat, in nb, sv and en.
+ *
+ * Texts are printf formats; the comment on each id names its arguments in
+ * order.  Commands inside texts are written in the leader's language, but
+ * reflekt understands every command in all three languages.
+ */
+#ifndef REFLEKT_MSG_H
+#define REFLEKT_MSG_H
+
+#include "lang.h"
+
+#include <stddef.h>
+#include <time.h>
+
+enum msg_id {
+    MSG_HELP,               /* (none) full list of chat commands */
+    MSG_HELP_SHORT,         /* (none) reply to text outside an open question */
+    MSG_THANKS,             /* (none) after the first message of an answer */
+    MSG_REMINDER,           /* %s question text */
+    MSG_SKIPPED,            /* %s when the next question comes */
+    MSG_SKIPPED_NO_NEXT,    /* (none) skipped; no next question planned */
+    MSG_NO_OPEN,            /* (none) skip/snooze with no open question */
+    MSG_SNOOZED,            /* %s when the question comes again */
+    MSG_PAUSED_UNTIL,       /* %s the date the pause ends */
+    MSG_PAUSED,             /* (none) paused until `resume` */
+    MSG_RESUMED,            /* %s when the next question comes */
+    MSG_RESUMED_NO_NEXT,    /* (none) resumed; no next question planned */
+    MSG_NOT_PAUSED,         /* (none) `resume` while not paused */
+    MSG_HISTORY_HEAD,       /* (none) heading above the leader's answers */
+    MSG_HISTORY_EMPTY,      /* (none) no answers yet */
+    MSG_LANGUAGE_SET,       /* (none) confirmation, in the new language */
+    MSG_RETRACTED,          /* %s question text of the retracted answer */
+    MSG_NOTHING_TO_RETRACT, /* (none) */
+    MSG_SHARED,             /* %s question text of the shared answer */
+    MSG_NOTHING_TO_SHARE,   /* (none) */
+    MSG_UNKNOWN_USER,       /* (none) someone reflekt has not enrolled */
+    MSG_BAD_SNOOZE,         /* (none) snooze with an argument not understood */
+    MSG_BAD_PAUSE,          /* (none) pause with a date not understood */
+    MSG_PAUSE_PAST,         /* (none) pause with a date that has passed */
+    MSG_BAD_LANGUAGE,       /* (none) language other than nb, sv, en */
+    MSG_BUTTON_SKIP,        /* (none) label of the Skip button */
+    MSG_BUTTON_SNOOZE,      /* (none) label of the Snooze button */
+    MSG__COUNT
+};
+
+/* Returns: the static text for id in lang (never NULL). */
+const char *msg_get(enum msg_id id, enum lang lang);
+
+/*
+ * Write a local date and time the way a person would say it in lang, e.g.
+ * "tirsdag 1. desember kl. 09.00" (nb), "tisdag 1 december kl. 09.00" (sv),
+ * "Tuesday 1 December at 09:00" (en).  tm is already in the leader's zone.
+ */
+void msg_when(enum lang lang, const struct tm *tm, char *out, size_t outsz);
+/* The same for a date alone: "1. desember", "1 december", "1 December". */
+void msg_date(enum lang lang, const struct tm *tm, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * store-int.h - shared inside storage/ only: the connection and its
+ * statement cache.
+ */
+#ifndef REFLEKT_STORE_INT_H
+#define REFLEKT_STORE_INT_H
+
+#include "store.h"
+
+#include <sqlite3.h>
+
+/* Every statement reflekt runs, prepared once per connection on first use. */
+enum store_stmt {
+    STMT_BEGIN,
+    STMT_COMMIT,
+    STMT_ROLLBACK,
+    STMT_PERSON_GET,
+    STMT_PERSON_ADD,
+    STMT_ROLE_ADD,
+    STMT_ORG_GET,
+    STMT_ORG_ADD,
+    STMT_ORG_SUMMER,
+    STMT_IDENTITY_ADD,
+    STMT_ENGAGEMENT_ADD,
+    STMT_LEADER_BY_HANDLE,
+    STMT_LEADER_BY_ID,
+    STMT_LEADER_BY_IDENTITY,
+    STMT_LEADER_ALL,
+    STMT_LEADER_SET_NEXT,
+    STMT_LEADER_SET_PAUSE,
+    STMT_LEADER_SET_LANG,
+    STMT_LEADER_NEXT_MIN,
+    STMT_LEADER_DUE,
+    STMT_DELIVERY_ADD,
+    STMT_DELIVERY_GET,
+    STMT_DELIVERY_UPDATE,
+    STMT_DELIVERY_OPEN,
+    STMT_DELIVERY_LATEST,
+    STMT_DELIVERY_ACTION_MIN,
+    STMT_DELIVERY_DUE,
+    STMT_DELIVERY_RECOVER,
+    STMT_DELIVERY_COUNT,
+    STMT_DELIVERY_LAST_ASKED,
+    STMT_RESPONSE_ADD,
+    STMT_RESPONSE_RETRACT,
+    STMT_EVENT_MARK,
+    STMT_ROWS,
+    STMT_SESSION_ADD,
+    STMT_SESSION_LAST,
+    STMT_SESSION_NEXT,
+    STMT_CURSOR_GET,
+    STMT_CURSOR_SET,
+    STMT_AUDIT_ADD,
+    STMT_AUDIT_ALL,
+    STMT__COUNT
+};
+
+struct store {
+    sqlite3 *db;
+    sqlite3_stmt *stmt[STMT__COUNT];
+};
+
+/* Returns: the prepared, reset statement (NULL after logging an error). */
+sqlite3_stmt *store__stmt(struct store *st, enum store_stmt id);
+/* Step a statement that returns no rows, then reset it. */
+int store__exec(struct store *st, sqlite3_stmt *s);
+/* Map a SQLite result code to ERR_*, logging unexpected ones. */
+int store__err(struct store *st, int rc);
+/* Copy a text column into a fixed field (empty for NULL). */
+void store__text(sqlite3_stmt *s, int col, char *out, size_t outsz);
+int store__bind_text(sqlite3_stmt *s, int idx, const char *text);
+int store__bind_opt_int(sqlite3_stmt *s, int idx, int64_t v);
+/* Run a one-column, one-row query; NULL reads as 0. */
+int store__scalar(struct store *st, sqlite3_stmt *s, int64_t *out);
+/* Collect the first column of up to max rows into ids. */
+int store__ids(struct store *st, sqlite3_stmt *s, int64_t *ids, int max,
+               int *n);
+
+#endif

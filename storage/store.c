@@ -1,0 +1,481 @@
+/*
+ * store.c - open the database, migrate it, and cache statements.
+ *
+ * Invariants: the connection is in WAL mode with synchronous=FULL, so a
+ * committed answer survives a crash and power loss; foreign keys are on;
+ * the schema version only moves forward, one migration per version, each in
+ * its own transaction.
+ */
+#include "store-int.h"
+
+#include "err.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Forward-only migrations; migrations[i] moves the schema to version i+1. */
+static const char *const migrations[] = {
+    /* 1: the first schema */
+    "CREATE TABLE org ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  summer_from INTEGER NOT NULL DEFAULT 0,"
+    "  summer_to INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE TABLE person ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  created_at INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE role ("
+    "  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+    "  role TEXT NOT NULL CHECK (role IN"
+    "    ('leader', 'consultant', 'manager', 'admin')),"
+    "  PRIMARY KEY (person_id, role)"
+    ");"
+    "CREATE TABLE identity ("
+    "  id INTEGER PRIMARY KEY,"
+    "  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+    "  platform TEXT NOT NULL,"
+    "  user_id TEXT NOT NULL,"
+    "  conversation TEXT,"
+    "  UNIQUE (platform, user_id)"
+    ");"
+    "CREATE TABLE engagement ("
+    "  id INTEGER PRIMARY KEY,"
+    "  leader_id INTEGER NOT NULL UNIQUE REFERENCES person(id),"
+    "  identity_id INTEGER NOT NULL REFERENCES identity(id),"
+    "  consultant_id INTEGER NOT NULL REFERENCES person(id),"
+    "  manager_id INTEGER NOT NULL REFERENCES person(id),"
+    "  org_id INTEGER NOT NULL REFERENCES org(id),"
+    "  lang TEXT NOT NULL CHECK (lang IN ('nb', 'sv', 'en')),"
+    "  tz TEXT NOT NULL,"
+    "  country TEXT NOT NULL CHECK (country IN ('no', 'se', 'none')),"
+    "  cadence TEXT NOT NULL,"
+    "  dtstart TEXT NOT NULL,"
+    "  work_from INTEGER NOT NULL,"
+    "  work_to INTEGER NOT NULL,"
+    "  work_days INTEGER NOT NULL,"
+    "  weekly_cap INTEGER NOT NULL,"
+    "  paused INTEGER NOT NULL DEFAULT 0,"
+    "  paused_until INTEGER NOT NULL DEFAULT 0,"
+    "  next_due_at INTEGER,"
+    "  created_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX engagement_next ON engagement(next_due_at)"
+    "  WHERE next_due_at IS NOT NULL;"
+    "CREATE TABLE session ("
+    "  id INTEGER PRIMARY KEY,"
+    "  engagement_id INTEGER NOT NULL REFERENCES engagement(id)"
+    "    ON DELETE CASCADE,"
+    "  at INTEGER NOT NULL,"
+    "  theme TEXT,"
+    "  UNIQUE (engagement_id, at)"
+    ");"
+    "CREATE TABLE delivery ("
+    "  id INTEGER PRIMARY KEY,"
+    "  engagement_id INTEGER NOT NULL REFERENCES engagement(id)"
+    "    ON DELETE CASCADE,"
+    "  prompt_id TEXT NOT NULL,"
+    "  question TEXT NOT NULL,"
+    "  followup TEXT,"
+    "  state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent',"
+    "    'answered', 'skipped', 'snoozed', 'missed', 'retracted')),"
+    "  due_at INTEGER NOT NULL,"
+    "  sent_at INTEGER,"
+    "  action_at INTEGER,"
+    "  answered_at INTEGER,"
+    "  reminded INTEGER NOT NULL DEFAULT 0,"
+    "  closed INTEGER NOT NULL DEFAULT 0,"
+    "  shared INTEGER NOT NULL DEFAULT 0,"
+    "  platform_msg_id TEXT,"
+    "  created_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX delivery_action ON delivery(action_at)"
+    "  WHERE action_at IS NOT NULL;"
+    "CREATE INDEX delivery_engagement ON delivery(engagement_id, due_at);"
+    "CREATE TABLE response ("
+    "  id INTEGER PRIMARY KEY,"
+    "  delivery_id INTEGER NOT NULL REFERENCES delivery(id)"
+    "    ON DELETE CASCADE,"
+    "  event_id TEXT NOT NULL UNIQUE,"
+    "  platform_msg_id TEXT,"
+    "  body TEXT,"
+    "  received_at INTEGER NOT NULL,"
+    "  retracted INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX response_delivery ON response(delivery_id);"
+    "CREATE TABLE event ("
+    "  event_id TEXT PRIMARY KEY,"
+    "  received_at INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE cursor ("
+    "  adapter TEXT NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY (adapter, key)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  engagement_id INTEGER,"
+    "  detail TEXT"
+    ");",
+};
+#define STORE_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+static const char *const stmt_sql[STMT__COUNT] = {
+    [STMT_BEGIN] = "BEGIN IMMEDIATE",
+    [STMT_COMMIT] = "COMMIT",
+    [STMT_ROLLBACK] = "ROLLBACK",
+    [STMT_PERSON_GET] = "SELECT id FROM person WHERE name = ?1",
+    [STMT_PERSON_ADD] = "INSERT INTO person (name, created_at)"
+                        " VALUES (?1, strftime('%s', 'now'))",
+    [STMT_ROLE_ADD] = "INSERT OR IGNORE INTO role (person_id, role)"
+                      " VALUES (?1, ?2)",
+    [STMT_ORG_GET] = "SELECT id FROM org WHERE name = ?1",
+    [STMT_ORG_ADD] = "INSERT INTO org (name, summer_from, summer_to)"
+                     " VALUES (?1, ?2, ?3)",
+    [STMT_ORG_SUMMER] = "INSERT INTO org (name, summer_from, summer_to)"
+                        " VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE"
+                        " SET summer_from = ?2, summer_to = ?3",
+    [STMT_IDENTITY_ADD] = "INSERT INTO identity (person_id, platform, user_id)"
+                          " VALUES (?1, ?2, ?3)",
+    [STMT_ENGAGEMENT_ADD] =
+        "INSERT INTO engagement (leader_id, identity_id, consultant_id,"
+        " manager_id, org_id, lang, tz, country, cadence, dtstart, work_from,"
+        " work_to, work_days, weekly_cap, next_due_at, created_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+        " ?15, strftime('%s', 'now'))",
+#define LEADER_COLS                                                            \
+    "SELECT e.id, l.name, i.platform, i.user_id, c.name, m.name, o.name,"      \
+    " e.lang, e.tz, e.country, e.cadence, e.dtstart, e.work_from,"             \
+    " e.work_to, e.work_days, e.weekly_cap, e.paused, e.paused_until,"         \
+    " e.next_due_at, o.summer_from, o.summer_to"                               \
+    " FROM engagement e JOIN person l ON l.id = e.leader_id"                   \
+    " JOIN identity i ON i.id = e.identity_id"                                 \
+    " JOIN person c ON c.id = e.consultant_id"                                 \
+    " JOIN person m ON m.id = e.manager_id"                                    \
+    " JOIN org o ON o.id = e.org_id"
+    [STMT_LEADER_BY_HANDLE] = LEADER_COLS " WHERE l.name = ?1",
+    [STMT_LEADER_BY_ID] = LEADER_COLS " WHERE e.id = ?1",
+    [STMT_LEADER_BY_IDENTITY] =
+        LEADER_COLS " WHERE i.platform = ?1 AND i.user_id = ?2",
+    [STMT_LEADER_ALL] = LEADER_COLS " ORDER BY l.name",
+    [STMT_LEADER_SET_NEXT] = "UPDATE engagement SET next_due_at = ?2"
+                             " WHERE id = ?1",
+    [STMT_LEADER_SET_PAUSE] = "UPDATE engagement SET paused = ?2,"
+                              " paused_until = ?3 WHERE id = ?1",
+    [STMT_LEADER_SET_LANG] = "UPDATE engagement SET lang = ?2 WHERE id = ?1",
+    [STMT_LEADER_NEXT_MIN] = "SELECT min(next_due_at) FROM engagement"
+                             " WHERE next_due_at IS NOT NULL",
+    [STMT_LEADER_DUE] = "SELECT id FROM engagement WHERE next_due_at IS NOT"
+                        " NULL AND next_due_at <= ?1 ORDER BY next_due_at"
+                        " LIMIT ?2",
+    [STMT_DELIVERY_ADD] =
+        "INSERT INTO delivery (engagement_id, prompt_id, question, followup,"
+        " state, due_at, sent_at, action_at, created_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, strftime('%s', 'now'))",
+#define DELIVERY_COLS                                                          \
+    "SELECT id, engagement_id, prompt_id, question, followup, state, due_at,"  \
+    " sent_at, action_at, answered_at, reminded, closed, shared,"              \
+    " platform_msg_id FROM delivery"
+    [STMT_DELIVERY_GET] = DELIVERY_COLS " WHERE id = ?1",
+    [STMT_DELIVERY_UPDATE] =
+        "UPDATE delivery SET state = ?2, sent_at = ?3, action_at = ?4,"
+        " answered_at = ?5, reminded = ?6, closed = ?7, shared = ?8,"
+        " platform_msg_id = ?9, due_at = ?10 WHERE id = ?1",
+    [STMT_DELIVERY_OPEN] = DELIVERY_COLS
+    " WHERE engagement_id = ?1 AND state IN ('sent', 'answered')"
+    " AND closed = 0 ORDER BY id DESC LIMIT 1",
+    [STMT_DELIVERY_LATEST] = DELIVERY_COLS
+    " WHERE engagement_id = ?1 AND due_at >= ?3"
+    " AND ((1 << CASE state WHEN 'pending' THEN 0 WHEN 'sending' THEN 1"
+    " WHEN 'sent' THEN 2 WHEN 'answered' THEN 3 WHEN 'skipped' THEN 4"
+    " WHEN 'snoozed' THEN 5 WHEN 'missed' THEN 6 ELSE 7 END) & ?2) != 0"
+    " ORDER BY id DESC LIMIT 1",
+    [STMT_DELIVERY_ACTION_MIN] = "SELECT min(action_at) FROM delivery"
+                                 " WHERE action_at IS NOT NULL",
+    [STMT_DELIVERY_DUE] = "SELECT id FROM delivery WHERE action_at IS NOT NULL"
+                          " AND action_at <= ?1 ORDER BY action_at, id"
+                          " LIMIT ?2",
+    [STMT_DELIVERY_RECOVER] = "UPDATE delivery SET action_at = ?1"
+                              " WHERE state = 'sending'",
+    [STMT_DELIVERY_COUNT] = "SELECT count(*) FROM delivery"
+                            " WHERE engagement_id = ?1 AND due_at >= ?2"
+                            " AND due_at < ?3",
+    [STMT_DELIVERY_LAST_ASKED] = "SELECT max(due_at) FROM delivery"
+                                 " WHERE engagement_id = ?1"
+                                 " AND prompt_id = ?2",
+    [STMT_RESPONSE_ADD] =
+        "INSERT INTO response (delivery_id, event_id, platform_msg_id, body,"
+        " received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [STMT_RESPONSE_RETRACT] = "UPDATE response SET body = NULL, retracted = 1"
+                              " WHERE delivery_id = ?1",
+    [STMT_EVENT_MARK] = "INSERT INTO event (event_id, received_at)"
+                        " VALUES (?1, ?2)",
+    [STMT_ROWS] =
+        "SELECT p.name, d.id, d.prompt_id, d.question, d.state, d.due_at,"
+        " d.sent_at, d.answered_at, d.shared,"
+        " (SELECT group_concat(body, char(10)) FROM (SELECT body FROM"
+        "   response WHERE delivery_id = d.id AND retracted = 0"
+        "   ORDER BY id))"
+        " FROM delivery d JOIN engagement e ON e.id = d.engagement_id"
+        " JOIN person p ON p.id = e.leader_id"
+        " WHERE (?1 = 0 OR d.engagement_id = ?1) AND d.due_at >= ?2"
+        " ORDER BY p.name, d.due_at, d.id",
+    [STMT_SESSION_ADD] = "INSERT INTO session (engagement_id, at, theme)"
+                         " VALUES (?1, ?2, ?3)",
+    [STMT_SESSION_LAST] = "SELECT at, theme FROM session"
+                          " WHERE engagement_id = ?1 AND at <= ?2"
+                          " ORDER BY at DESC LIMIT 1",
+    [STMT_SESSION_NEXT] = "SELECT at, theme FROM session"
+                          " WHERE engagement_id = ?1 AND at > ?2"
+                          " ORDER BY at LIMIT 1",
+    [STMT_CURSOR_GET] = "SELECT value FROM cursor WHERE adapter = ?1"
+                        " AND key = ?2",
+    [STMT_CURSOR_SET] = "INSERT INTO cursor (adapter, key, value)"
+                        " VALUES (?1, ?2, ?3) ON CONFLICT (adapter, key)"
+                        " DO UPDATE SET value = excluded.value",
+    [STMT_AUDIT_ADD] = "INSERT INTO audit (at, actor, action, engagement_id,"
+                       " detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [STMT_AUDIT_ALL] = "SELECT a.at, a.actor, a.action, p.name, a.detail"
+                       " FROM audit a LEFT JOIN engagement e"
+                       " ON e.id = a.engagement_id LEFT JOIN person p"
+                       " ON p.id = e.leader_id ORDER BY a.id",
+};
+
+static const char *const state_names[STORE_STATE__COUNT] = {
+    "pending", "sending", "sent",   "answered",
+    "skipped", "snoozed", "missed", "retracted"};
+
+const char *
+store_state_name(enum store_state s)
+{
+    if ((int)s < 0 || s >= STORE_STATE__COUNT)
+        return "unknown";
+    return state_names[s];
+}
+
+int
+store__err(struct store *st, int rc)
+{
+    switch (rc) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+        return 0;
+    case SQLITE_CONSTRAINT:
+        return ERR_EXISTS;
+    case SQLITE_NOMEM:
+        return ERR_NOMEM;
+    default:
+        log_error("msg=\"database error\" code=%d error=\"%s\"", rc,
+                  sqlite3_errmsg(st->db));
+        return ERR_DB;
+    }
+}
+
+sqlite3_stmt *
+store__stmt(struct store *st, enum store_stmt id)
+{
+    sqlite3_stmt *s = st->stmt[id];
+    int rc;
+
+    if (s != NULL) {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+        return s;
+    }
+    rc = sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                            &s, NULL);
+    if (rc != SQLITE_OK) {
+        log_error("msg=\"cannot prepare statement\" stmt=%d error=\"%s\"",
+                  (int)id, sqlite3_errmsg(st->db));
+        return NULL;
+    }
+    st->stmt[id] = s;
+    return s;
+}
+
+int
+store__exec(struct store *st, sqlite3_stmt *s)
+{
+    int rc;
+
+    if (s == NULL)
+        return ERR_DB;
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return store__err(st, rc);
+}
+
+void
+store__text(sqlite3_stmt *s, int col, char *out, size_t outsz)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+
+    xstrlcpy(out, t != NULL ? (const char *)t : "", outsz);
+}
+
+int
+store__bind_text(sqlite3_stmt *s, int idx, const char *text)
+{
+    if (text == NULL)
+        return sqlite3_bind_null(s, idx);
+    return sqlite3_bind_text(s, idx, text, -1, SQLITE_STATIC);
+}
+
+int
+store__bind_opt_int(sqlite3_stmt *s, int idx, int64_t v)
+{
+    if (v == 0)
+        return sqlite3_bind_null(s, idx);
+    return sqlite3_bind_int64(s, idx, v);
+}
+
+static int
+store_pragma_int(struct store *st, const char *sql, int64_t *out)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+    if (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0);
+    else
+        rc = SQLITE_ERROR;
+    sqlite3_finalize(s);
+    return rc == SQLITE_OK ? 0 : ERR_DB;
+}
+
+int
+store_schema_version(struct store *st)
+{
+    int64_t v = -1;
+
+    store_pragma_int(st, "PRAGMA user_version", &v);
+    return (int)v;
+}
+
+int64_t
+store_data_version(struct store *st)
+{
+    int64_t v = 0;
+
+    store_pragma_int(st, "PRAGMA data_version", &v);
+    return v;
+}
+
+const char *
+store_errmsg(struct store *st)
+{
+    return sqlite3_errmsg(st->db);
+}
+
+static int
+store_migrate(struct store *st, const char *path, char *err)
+{
+    int version = store_schema_version(st);
+    char *msg = NULL;
+
+    if (version < 0) {
+        err_set(err, "%s: cannot read the schema version: %s", path,
+                sqlite3_errmsg(st->db));
+        return ERR_DB;
+    }
+    if (version > STORE_SCHEMA_VERSION) {
+        err_set(err,
+                "%s: database schema version %d is newer than this reflekt "
+                "(%d); upgrade reflekt",
+                path, version, STORE_SCHEMA_VERSION);
+        return ERR_DB;
+    }
+    for (int v = version; v < STORE_SCHEMA_VERSION; v++) {
+        char *sql = xasprintf("BEGIN IMMEDIATE; %s PRAGMA user_version = %d;"
+                              " COMMIT;",
+                              migrations[v], v + 1);
+        int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+
+        free(sql);
+        if (rc != SQLITE_OK) {
+            err_set(err, "%s: migration to schema version %d failed: %s", path,
+                    v + 1, msg ? msg : sqlite3_errmsg(st->db));
+            sqlite3_free(msg);
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+            return ERR_DB;
+        }
+        log_debug("msg=\"schema migrated\" version=%d", v + 1);
+    }
+    return 0;
+}
+
+int
+store_open(const char *path, struct store **out, char *err)
+{
+    struct store *st = xcalloc(1, sizeof(*st));
+    char *msg = NULL;
+    int rc;
+
+    *out = NULL;
+    rc = sqlite3_open_v2(
+        path, &st->db,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        err_set(err, "%s: cannot open database: %s", path,
+                st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        goto fail;
+    }
+    sqlite3_busy_timeout(st->db, 5000);
+    rc = sqlite3_exec(st->db,
+                      "PRAGMA journal_mode = WAL;"
+                      "PRAGMA synchronous = FULL;"
+                      "PRAGMA foreign_keys = ON;",
+                      NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        err_set(err, "%s: not a usable database: %s", path,
+                msg ? msg : sqlite3_errmsg(st->db));
+        sqlite3_free(msg);
+        goto fail;
+    }
+    if (store_migrate(st, path, err) < 0)
+        goto fail;
+    *out = st;
+    return 0;
+fail:
+    store_close(st);
+    return ERR_DB;
+}
+
+void
+store_close(struct store *st)
+{
+    if (st == NULL)
+        return;
+    for (int i = 0; i < STMT__COUNT; i++)
+        sqlite3_finalize(st->stmt[i]);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+int
+store_begin(struct store *st)
+{
+    return store__exec(st, store__stmt(st, STMT_BEGIN));
+}
+
+int
+store_commit(struct store *st)
+{
+    return store__exec(st, store__stmt(st, STMT_COMMIT));
+}
+
+void
+store_rollback(struct store *st)
+{
+    if (!sqlite3_get_autocommit(st->db))
+        store__exec(st, store__stmt(st, STMT_ROLLBACK));
+}

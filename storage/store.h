@@ -1,0 +1,218 @@
+/*
+ * store.h - reflekt's storage: one SQLite database, the single source of
+ * truth.
+ *
+ * The database runs in WAL mode with synchronous=FULL (a commit is on disk
+ * when store_commit returns), foreign keys on and a busy timeout, so the
+ * daemon and the command line can share it.  The schema is versioned with
+ * PRAGMA user_version and migrated forward at open.  Prepared statements
+ * are cached per connection; sqlite3_stmt never leaves storage/.
+ *
+ * Times are Unix seconds (UTC).  Records use fixed-size fields so callers
+ * own everything they receive; the limits below are validated on write and
+ * the setters refuse longer values with ERR_INVAL.
+ */
+#ifndef REFLEKT_STORE_H
+#define REFLEKT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+#define STORE_NAME_MAX 64   /* handles and people's names */
+#define STORE_ID_MAX 256    /* platform user, message and event ids */
+#define STORE_RULE_MAX 256  /* RRULE text */
+#define STORE_TEXT_MAX 2048 /* a rendered question */
+
+enum store_state {
+    STORE_STATE_PENDING = 0, /* due, not yet handed to the platform */
+    STORE_STATE_SENDING,     /* handed over, not yet confirmed */
+    STORE_STATE_SENT,        /* confirmed, waiting for an answer */
+    STORE_STATE_ANSWERED,    /* at least one answer message stored */
+    STORE_STATE_SKIPPED,
+    STORE_STATE_SNOOZED, /* comes again at action_at */
+    STORE_STATE_MISSED,
+    STORE_STATE_RETRACTED,
+    STORE_STATE__COUNT
+};
+
+/* Returns: "pending", "sent", ... */
+const char *store_state_name(enum store_state s);
+
+/* Open (creating and migrating if needed).  err may be NULL. */
+int store_open(const char *path, struct store **out, char *err);
+/* Close, finishing nothing: callers commit first.  NULL is a no-op. */
+void store_close(struct store *st);
+
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+/* Returns: the schema version of an open database. */
+int store_schema_version(struct store *st);
+/*
+ * Returns: a number that changes whenever another connection commits (PRAGMA
+ * data_version); the daemon uses it to notice command-line changes.
+ */
+int64_t store_data_version(struct store *st);
+/* Returns: the last SQLite error message of this connection. */
+const char *store_errmsg(struct store *st);
+
+/* ---- leaders and their engagement ---------------------------------- */
+
+struct store_leader {
+    int64_t id; /* engagement id */
+    char handle[STORE_NAME_MAX];
+    char platform[16];
+    char user_id[STORE_ID_MAX];
+    char consultant[STORE_NAME_MAX];
+    char manager[STORE_NAME_MAX];
+    char org[STORE_NAME_MAX];
+    char lang[3];
+    char tz[64];
+    char country[5]; /* "no", "se", "none" */
+    char cadence[STORE_RULE_MAX];
+    char dtstart[11];       /* local YYYY-MM-DD anchoring the rule */
+    int work_from, work_to; /* minutes after local midnight */
+    unsigned work_days;     /* bit 1 = Monday .. bit 7 = Sunday */
+    int weekly_cap;
+    int paused;                 /* 1 while paused */
+    int64_t paused_until;       /* 0: until resumed */
+    int64_t next_due_at;        /* 0: nothing planned */
+    int summer_from, summer_to; /* organisation pause as month*100+day */
+};
+
+/* Add a leader (creating people as needed).  ERR_EXISTS when taken. */
+int store_leader_add(struct store *st, struct store_leader *l, char *err);
+/* Returns: 0, or ERR_NOTFOUND. */
+int store_leader_get(struct store *st, const char *handle,
+                     struct store_leader *out);
+int store_leader_by_id(struct store *st, int64_t id, struct store_leader *out);
+int store_leader_by_identity(struct store *st, const char *platform,
+                             const char *user_id, struct store_leader *out);
+typedef int store_leader_cb(const struct store_leader *l, void *arg);
+/* Calls cb for each leader by handle; a negative return stops and is
+ * returned. */
+int store_leader_each(struct store *st, store_leader_cb *cb, void *arg);
+int store_leader_set_next(struct store *st, int64_t id, int64_t next_due_at);
+int store_leader_set_pause(struct store *st, int64_t id, int paused,
+                           int64_t until);
+int store_leader_set_lang(struct store *st, int64_t id, const char *lang);
+/* Sets *out to the earliest next_due_at, or 0 when none. */
+int store_leader_next_min(struct store *st, int64_t *out);
+/* Fills ids with up to max engagements due at or before now. */
+int store_leader_due(struct store *st, int64_t now, int64_t *ids, int max,
+                     int *n);
+int store_org_set_summer(struct store *st, const char *org, int from, int to);
+
+/* ---- deliveries: one question to one leader --------------------- */
+
+struct store_delivery {
+    int64_t id;
+    int64_t engagement_id;
+    char prompt_id[STORE_NAME_MAX];
+    char question[STORE_TEXT_MAX];
+    char followup[STORE_TEXT_MAX];
+    enum store_state state;
+    int64_t due_at;
+    int64_t sent_at;   /* 0 until confirmed */
+    int64_t action_at; /* when the scheduler must look again; 0: never */
+    int64_t answered_at;
+    int reminded;
+    int closed; /* 1: no longer takes answer messages */
+    int shared; /* 1: the leader let the manager see it */
+    char platform_msg_id[STORE_ID_MAX];
+};
+
+int store_delivery_add(struct store *st, struct store_delivery *d);
+int store_delivery_get(struct store *st, int64_t id, struct store_delivery *d);
+/* Writes every mutable field of d back. */
+int store_delivery_update(struct store *st, const struct store_delivery *d);
+/*
+ * The leader's open delivery: the newest one that is sent or answered and
+ * not closed.  Returns: 0, or ERR_NOTFOUND.
+ */
+int store_delivery_open(struct store *st, int64_t engagement_id,
+                        struct store_delivery *d);
+/* The newest delivery in one of the states (bitmask 1 << state) not older
+ * than since. */
+int store_delivery_latest(struct store *st, int64_t engagement_id,
+                          unsigned states, int64_t since,
+                          struct store_delivery *d);
+/* Sets *out to the earliest action_at, or 0 when none. */
+int store_delivery_action_min(struct store *st, int64_t *out);
+int store_delivery_due(struct store *st, int64_t now, int64_t *ids, int max,
+                       int *n);
+/* Deliveries left in SENDING by a crash get action_at = now. */
+int store_delivery_recover(struct store *st, int64_t now, int *n);
+/* Number of deliveries due in [from, to). */
+int store_delivery_count(struct store *st, int64_t engagement_id, int64_t from,
+                         int64_t to, int *n);
+/* Sets *asked_at to when prompt_id was last due for the leader, 0 never. */
+int store_delivery_last_asked(struct store *st, int64_t engagement_id,
+                              const char *prompt_id, int64_t *asked_at);
+
+/* ---- answers ------------------------------------------------------ */
+
+/* Returns: 0, or ERR_EXISTS when event_id is already stored. */
+int store_response_add(struct store *st, int64_t delivery_id,
+                       const char *event_id, const char *msg_id,
+                       const char *body, size_t len, int64_t at);
+/* Blank the text of every answer message of a delivery. */
+int store_response_retract(struct store *st, int64_t delivery_id);
+/*
+ * Record an inbound platform event as handled.
+ * Returns: 0, or ERR_EXISTS when it was handled before.
+ */
+int store_event_mark(struct store *st, const char *event_id, int64_t at);
+
+/* ---- reading answers back: digest, history, export ------------------ */
+
+struct store_row {
+    const char *handle;
+    int64_t delivery_id;
+    const char *prompt_id;
+    const char *question;
+    enum store_state state;
+    int64_t due_at, sent_at, answered_at;
+    int shared;
+    const char *answer; /* messages joined by newlines; NULL when none */
+};
+typedef int store_row_cb(const struct store_row *r, void *arg);
+/*
+ * Every delivery of one leader (engagement_id > 0) or all leaders (0),
+ * due at or after since, oldest first.  Borrowed: r lives for the call.
+ * Callers check access before they call this and write the audit log.
+ */
+int store_rows(struct store *st, int64_t engagement_id, int64_t since,
+               store_row_cb *cb, void *arg);
+
+/* ---- coaching sessions ------------------------------------------- */
+
+int store_session_add(struct store *st, int64_t engagement_id, int64_t at,
+                      const char *theme);
+/* The latest session at or before now (*at = 0 when none) and its theme. */
+int store_session_last(struct store *st, int64_t engagement_id, int64_t now,
+                       int64_t *at, char *theme, size_t themesz);
+/* The first session after now (*at = 0 when none) and its theme. */
+int store_session_next(struct store *st, int64_t engagement_id, int64_t now,
+                       int64_t *at, char *theme, size_t themesz);
+
+/* ---- platform cursors and the audit log ---------------------------- */
+
+/* Copies the value into out (empty when unset). */
+int store_cursor_get(struct store *st, const char *adapter, const char *key,
+                     char *out, size_t outsz);
+int store_cursor_set(struct store *st, const char *adapter, const char *key,
+                     const char *value);
+
+int store_audit(struct store *st, int64_t at, const char *actor,
+                const char *action, int64_t engagement_id, const char *detail);
+struct store_audit_row {
+    int64_t at;
+    const char *actor, *action, *handle, *detail;
+};
+typedef int store_audit_cb(const struct store_audit_row *r, void *arg);
+int store_audit_each(struct store *st, store_audit_cb *cb, void *arg);
+
+#endif
