@@ -98,10 +98,12 @@ console_line(struct adapter *a, const char *line, size_t len,
     if (rc == ERR_NOTFOUND)
         return 0;
     if (rc < 0) {
+        char esc[2 * ERR_BUFSZ];
+
         /* The line itself is not logged: it may be someone's answer. */
         log_warn("adapter=console msg=\"input line refused\" event=%s "
                  "error=\"%s\"",
-                 event_id, why);
+                 event_id, log_esc(why, esc, sizeof(esc)));
         fprintf(stdout, "console: %s\n", why);
         fflush(stdout);
         return 0;

@@ -22,7 +22,6 @@
 
 #include <curl/curl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +41,9 @@ struct bot {
     int nadapters;
     uv_timer_t timer;
     uv_fs_event_t watch;
+    uv_timer_t settle; /* the pause between a WAL change and its check */
     int watching;
+    unsigned watch_tries;
     char *wal_name;
     int64_t data_version;
     uv_signal_t sigterm, sigint, sighup;
@@ -88,49 +89,67 @@ bot_tick(struct bot *b)
     uv_timer_start(&b->timer, on_timer, delay, 0);
 }
 
+/*
+ * The WAL file changes while another process writes, but its commit becomes
+ * visible only after the fsync and the WAL-index update that follow, so the
+ * check waits a moment and looks again a few times before giving up.
+ */
+static void
+on_db_settled(uv_timer_t *t)
+{
+    struct bot *b = t->data;
+    int64_t v = store_data_version(b->st);
+
+    if (v != b->data_version) {
+        b->data_version = v;
+        b->watch_tries = 0;
+        log_debug("msg=\"database changed by another process\"");
+        uv_timer_start(&b->timer, on_timer, 0, 0);
+        return;
+    }
+    if (++b->watch_tries < 4)
+        uv_timer_start(&b->settle, on_db_settled, 100u * b->watch_tries, 0);
+    else
+        b->watch_tries = 0;
+}
+
 static void
 on_db_change(uv_fs_event_t *h, const char *filename, int events, int status)
 {
     struct bot *b = h->data;
-    int64_t v;
 
+    (void)filename;
     (void)events;
-    if (status < 0 || filename == NULL || strcmp(filename, b->wal_name) != 0)
+    if (status < 0 || b->stopping || uv_is_active((uv_handle_t *)&b->settle))
         return;
-    v = store_data_version(b->st);
-    if (v == b->data_version)
-        return; /* our own write */
-    b->data_version = v;
-    log_debug("msg=\"database changed by another process\"");
-    uv_timer_start(&b->timer, on_timer, 0, 0);
+    b->watch_tries = 0;
+    uv_timer_start(&b->settle, on_db_settled, 20, 0);
 }
 
+/*
+ * Watch the WAL file itself rather than its folder: log files and anything
+ * else beside the database must not wake the daemon.  The daemon holds a
+ * connection open, so SQLite never deletes the WAL file under the watch.
+ */
 static int
 bot_watch(struct bot *b)
 {
-    char *copy = xstrdup(b->conf.db);
-    char *dir = xstrdup(dirname(copy));
-    char *base;
     int rc;
 
-    free(copy);
-    copy = xstrdup(b->conf.db);
-    base = basename(copy);
-    b->wal_name = xasprintf("%s-wal", base);
-    free(copy);
+    b->wal_name = xasprintf("%s-wal", b->conf.db);
     uv_fs_event_init(&b->loop, &b->watch);
     b->watch.data = b;
-    rc = uv_fs_event_start(&b->watch, on_db_change, dir, 0);
-    free(dir);
+    rc = uv_fs_event_start(&b->watch, on_db_change, b->wal_name, 0);
     if (rc < 0) {
-        log_warn("msg=\"cannot watch the database folder; command-line "
-                 "changes reach the daemon at its next wake-up\" "
-                 "error=\"%s\"",
+        log_warn("msg=\"cannot watch the database; command-line changes "
+                 "reach the daemon at its next wake-up\" error=\"%s\"",
                  uv_strerror(rc));
         uv_close((uv_handle_t *)&b->watch, NULL);
         return 0;
     }
     b->watching = 1;
+    uv_timer_init(&b->loop, &b->settle);
+    b->settle.data = b;
     b->data_version = store_data_version(b->st);
     return 0;
 }
@@ -175,8 +194,10 @@ bot_stop(struct bot *b)
     for (int i = 0; i < b->nadapters; i++)
         b->adapters[i]->ops->stop(b->adapters[i]);
     uv_close((uv_handle_t *)&b->timer, NULL);
-    if (b->watching)
+    if (b->watching) {
         uv_close((uv_handle_t *)&b->watch, NULL);
+        uv_close((uv_handle_t *)&b->settle, NULL);
+    }
     uv_close((uv_handle_t *)&b->sigterm, NULL);
     uv_close((uv_handle_t *)&b->sigint, NULL);
     uv_close((uv_handle_t *)&b->sighup, NULL);
@@ -190,7 +211,10 @@ bot_reload(struct bot *b)
 
     config_init(&fresh);
     if (config_load(&fresh, b->config_path, err) < 0) {
-        log_error("msg=\"configuration not reloaded\" error=\"%s\"", err);
+        char esc[2 * ERR_BUFSZ];
+
+        log_error("msg=\"configuration not reloaded\" error=\"%s\"",
+                  log_esc(err, esc, sizeof(esc)));
         config_release(&fresh);
         return;
     }
@@ -236,7 +260,10 @@ bot_adapters(struct bot *b)
     }
     a = adapter_new(&console_adapter_ops, &b->loop, &host);
     if (a->ops->init(a, &b->conf, err) < 0) {
-        log_error("adapter=console msg=\"cannot start\" error=\"%s\"", err);
+        char esc[2 * ERR_BUFSZ];
+
+        log_error("adapter=console msg=\"cannot start\" error=\"%s\"",
+                  log_esc(err, esc, sizeof(esc)));
         adapter_free(a);
         return ERR_CONFIG;
     }

@@ -49,8 +49,10 @@ convo_init(struct convo *cv, struct store *st, const struct config *conf,
     cv->st = st;
     cv->conf = conf;
     cv->prompts = prompts;
-    cv->fault_after_commit =
-        fault != NULL && strcmp(fault, "crash-after-commit") == 0;
+    /* "crash-after-commit[:N]": die after the Nth stored answer. */
+    if (fault != NULL && strncmp(fault, "crash-after-commit", 18) == 0)
+        cv->fault_after_commit =
+            fault[18] == ':' ? (int)strtol(fault + 19, NULL, 10) : 1;
 }
 
 void
@@ -490,10 +492,13 @@ convo_plan(struct convo *cv, int64_t id, int64_t now)
         return rc;
     /* From now, not from the old due time: one overdue question at most. */
     rc = convo_replan(cv->st, &l, now, &next, err);
-    if (rc < 0)
+    if (rc < 0) {
+        char esc[2 * ERR_BUFSZ];
+
         log_error("msg=\"cannot plan the next question\" leader=%s "
                   "error=\"%s\"",
-                  l.handle, err);
+                  l.handle, log_esc(err, esc, sizeof(esc)));
+    }
     return rc;
 }
 
@@ -1014,7 +1019,7 @@ convo_on_event(struct convo *cv, struct adapter *a,
                   a->ops->name, l.handle, err_name(rc));
         return rc;
     }
-    if (stored && cv->fault_after_commit) {
+    if (stored && cv->fault_after_commit > 0 && --cv->fault_after_commit == 0) {
         /* Fault injection for tests: die between commit and ack. */
         log_warn("msg=\"REFLEKT_FAULT: crashing after commit\"");
         raise(SIGKILL);

@@ -38,6 +38,32 @@ log_level_parse(const char *name, enum log_level *out)
     return ERR_INVAL;
 }
 
+const char *
+log_esc(const char *s, char *out, size_t outsz)
+{
+    size_t j = 0;
+
+    if (outsz == 0)
+        return out;
+    for (; *s != '\0' && j + 2 < outsz; s++) {
+        char c = *s;
+
+        if (c == '"' || c == '\\') {
+            out[j++] = '\\';
+            out[j++] = c;
+        } else if (c == '\n') {
+            out[j++] = '\\';
+            out[j++] = 'n';
+        } else if ((unsigned char)c < 0x20) {
+            out[j++] = ' ';
+        } else {
+            out[j++] = c;
+        }
+    }
+    out[j] = '\0';
+    return out;
+}
+
 void
 log_at(enum log_level level, const char *fmt, ...)
 {

@@ -10,6 +10,8 @@
 #ifndef REFLEKT_LOG_H
 #define REFLEKT_LOG_H
 
+#include <stddef.h>
+
 enum log_level {
     LOG_LEVEL_ERROR = 0,
     LOG_LEVEL_WARN,
@@ -22,6 +24,12 @@ void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 /* Returns: 0 and sets *out, or ERR_INVAL for an unknown name. */
 int log_level_parse(const char *name, enum log_level *out);
+
+/*
+ * Copy s into out with quotes, backslashes and line breaks escaped, so it
+ * can stand inside key="...".  Returns: out.
+ */
+const char *log_esc(const char *s, char *out, size_t outsz);
 
 void log_at(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

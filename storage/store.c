@@ -190,7 +190,7 @@ static const char *const stmt_sql[STMT__COUNT] = {
         " answered_at = ?5, reminded = ?6, closed = ?7, shared = ?8,"
         " platform_msg_id = ?9, due_at = ?10 WHERE id = ?1",
     [STMT_DELIVERY_OPEN] = DELIVERY_COLS
-    " WHERE engagement_id = ?1 AND state IN ('sent', 'answered')"
+    " WHERE engagement_id = ?1 AND state IN ('sent', 'answered', 'snoozed')"
     " AND closed = 0 ORDER BY id DESC LIMIT 1",
     [STMT_DELIVERY_LATEST] = DELIVERY_COLS
     " WHERE engagement_id = ?1 AND due_at >= ?3"

@@ -1,0 +1,76 @@
+# lib.sh - shared helpers for the end-to-end tests (sourced, POSIX sh).
+#
+# Each test runs in its own temporary folder, removed on success and kept
+# (with the daemon's logs) on failure.  check prints "ok" or "not ok" lines
+# and the script ends with "N passed, N failed", which tests/run.sh reads.
+set -u
+: "${REFLEKT:?REFLEKT must name the reflekt binary}"
+# Sanitizer builds run slower; timeouts scale with this factor.
+scale=${REFLEKT_TIME_SCALE:-1}
+work=$(mktemp -d "${TMPDIR:-/tmp}/reflekt-e2e.XXXXXX")
+passed=0
+failed=0
+daemon_pid=""
+
+cleanup() {
+    if [ -n "$daemon_pid" ]; then
+        kill "$daemon_pid" 2>/dev/null
+        wait "$daemon_pid" 2>/dev/null
+    fi
+    if [ "$failed" -eq 0 ]; then
+        rm -rf "$work"
+    else
+        echo "kept $work for inspection"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+cd "$work" || exit 1
+export REFLEKT_DB="$work/test.db"
+unset REFLEKT_CONFIG REFLEKT_FAULT
+
+ok() {
+    passed=$((passed + 1))
+    echo "ok - $1"
+}
+
+not_ok() {
+    failed=$((failed + 1))
+    echo "not ok - $1"
+}
+
+# check NAME COMMAND...: the command must succeed.
+check() {
+    name=$1
+    shift
+    if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+# wait_for FILE PATTERN [SECONDS]: until grep finds PATTERN in FILE.
+wait_for() {
+    limit=$(( ${3:-5} * scale * 10 ))
+    i=0
+    while [ "$i" -lt "$limit" ]; do
+        grep -q -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# count FILE PATTERN: number of matching lines.
+count() {
+    grep -c -- "$2" "$1" 2>/dev/null || true
+}
+
+enrol() {
+    "$REFLEKT" leader add "$1" --platform console --user "$1" \
+        --consultant anna --manager bob --tz Europe/Oslo --lang "${2:-en}" \
+        >/dev/null
+}
+
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+}

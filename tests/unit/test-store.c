@@ -1,0 +1,351 @@
+/*
+ * test-store.c - storage: schema and migrations, constraints, the queries
+ * the engine relies on.
+ */
+#include "t.h"
+
+#include "err.h"
+#include "log.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static char path[64];
+
+static struct store *
+open_new(void)
+{
+    struct store *st = NULL;
+    char err[ERR_BUFSZ] = "";
+    int fd;
+
+    log_set_level(LOG_LEVEL_ERROR);
+    xstrlcpy(path, "/tmp/reflekt-store-XXXXXX", sizeof(path));
+    fd = mkstemp(path);
+    close(fd);
+    unlink(path);
+    T_EQ_INT(store_open(path, &st, err), 0);
+    T_EQ_STR(err, "");
+    return st;
+}
+
+static void
+cleanup(void)
+{
+    char p[80];
+
+    unlink(path);
+    snprintf(p, sizeof(p), "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", path);
+    unlink(p);
+}
+
+static void
+leader(struct store_leader *l, const char *handle, const char *user)
+{
+    memset(l, 0, sizeof(*l));
+    xstrlcpy(l->handle, handle, sizeof(l->handle));
+    xstrlcpy(l->platform, "console", sizeof(l->platform));
+    xstrlcpy(l->user_id, user, sizeof(l->user_id));
+    xstrlcpy(l->consultant, "anna", sizeof(l->consultant));
+    xstrlcpy(l->manager, "bob", sizeof(l->manager));
+    xstrlcpy(l->org, "kommune", sizeof(l->org));
+    xstrlcpy(l->lang, "nb", sizeof(l->lang));
+    xstrlcpy(l->tz, "Europe/Oslo", sizeof(l->tz));
+    xstrlcpy(l->country, "no", sizeof(l->country));
+    xstrlcpy(l->cadence, "FREQ=WEEKLY;BYDAY=TU", sizeof(l->cadence));
+    xstrlcpy(l->dtstart, "2026-11-23", sizeof(l->dtstart));
+    l->work_from = 480;
+    l->work_to = 1020;
+    l->work_days = 0x3e;
+    l->weekly_cap = 2;
+    l->summer_from = 701;
+    l->summer_to = 731;
+}
+
+static int64_t
+pragma(const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    int64_t v = -1;
+
+    sqlite3_open(path, &db);
+    sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return v;
+}
+
+T_TEST(test_open_migrates_once)
+{
+    struct store *st = open_new();
+    char err[ERR_BUFSZ] = "";
+
+    T_EQ_INT(store_schema_version(st), 1);
+    store_close(st);
+    T_EQ_INT(store_open(path, &st, err), 0);
+    T_EQ_INT(store_schema_version(st), 1);
+    store_close(st);
+    T_EQ_INT(pragma("PRAGMA user_version"), 1);
+    cleanup();
+}
+
+T_TEST(test_wal_and_foreign_keys)
+{
+    struct store *st = open_new();
+    sqlite3 *db;
+    char *msg = NULL;
+    int rc;
+
+    store_close(st);
+    sqlite3_open(path, &db);
+    /* WAL is a property of the file; it persists. */
+    sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    rc = sqlite3_exec(db,
+                      "INSERT INTO delivery (engagement_id, prompt_id,"
+                      " question, state, due_at, created_at)"
+                      " VALUES (999, 'x', 'q', 'pending', 0, 0)",
+                      NULL, NULL, &msg);
+    T_EQ_INT(rc, SQLITE_CONSTRAINT);
+    sqlite3_free(msg);
+    rc = sqlite3_exec(db,
+                      "INSERT INTO delivery (engagement_id, prompt_id,"
+                      " question, state, due_at, created_at)"
+                      " VALUES (999, 'x', 'q', 'lost', 0, 0)",
+                      NULL, NULL, &msg);
+    T_EQ_INT(rc, SQLITE_CONSTRAINT);
+    sqlite3_free(msg);
+    sqlite3_close(db);
+    T_EQ_INT(pragma("SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+    cleanup();
+}
+
+T_TEST(test_newer_schema_refused)
+{
+    struct store *st = open_new();
+    sqlite3 *db;
+    char err[ERR_BUFSZ] = "";
+
+    store_close(st);
+    sqlite3_open(path, &db);
+    sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL);
+    sqlite3_close(db);
+    T_EQ_INT(store_open(path, &st, err), ERR_DB);
+    T_CONTAINS(err, "schema version 99 is newer");
+    T_CHECK(st == NULL);
+    cleanup();
+}
+
+T_TEST(test_not_a_database_refused)
+{
+    struct store *st = NULL;
+    char err[ERR_BUFSZ] = "";
+    FILE *f;
+
+    xstrlcpy(path, "/tmp/reflekt-notdb-XXXXXX", sizeof(path));
+    close(mkstemp(path));
+    f = fopen(path, "w");
+    fputs("this is not a database, it is a shopping list\n", f);
+    fclose(f);
+    T_EQ_INT(store_open(path, &st, err), ERR_DB);
+    T_CONTAINS(err, path);
+    /* And the file is untouched. */
+    f = fopen(path, "r");
+    {
+        char line[64] = "";
+        T_CHECK(fgets(line, sizeof(line), f) != NULL);
+        T_CONTAINS(line, "shopping list");
+    }
+    fclose(f);
+    cleanup();
+}
+
+T_TEST(test_leader_add_and_read)
+{
+    struct store *st = open_new();
+    struct store_leader l, got;
+    char err[ERR_BUFSZ] = "";
+
+    leader(&l, "lena", "U1");
+    T_EQ_INT(store_leader_add(st, &l, err), 0);
+    T_CHECK(l.id > 0);
+    T_EQ_INT(store_leader_get(st, "lena", &got), 0);
+    T_EQ_STR(got.consultant, "anna");
+    T_EQ_STR(got.org, "kommune");
+    T_EQ_INT(got.summer_from, 701);
+    T_EQ_INT(store_leader_by_identity(st, "console", "U1", &got), 0);
+    T_EQ_STR(got.handle, "lena");
+    T_EQ_INT(store_leader_by_identity(st, "console", "U2", &got), ERR_NOTFOUND);
+    T_EQ_INT(store_leader_get(st, "nobody", &got), ERR_NOTFOUND);
+    /* The same handle twice, and the same platform user twice. */
+    leader(&l, "lena", "U9");
+    err[0] = '\0';
+    T_EQ_INT(store_leader_add(st, &l, err), ERR_EXISTS);
+    T_CONTAINS(err, "lena");
+    leader(&l, "lars", "U1");
+    err[0] = '\0';
+    T_EQ_INT(store_leader_add(st, &l, err), ERR_EXISTS);
+    T_CONTAINS(err, "U1");
+    /* The failed enrolment left nothing behind. */
+    T_EQ_INT(store_leader_get(st, "lars", &got), ERR_NOTFOUND);
+    leader(&l, "lars", "U2");
+    err[0] = '\0';
+    T_EQ_INT(store_leader_add(st, &l, err), 0);
+    store_close(st);
+    cleanup();
+}
+
+T_TEST(test_next_due_and_actions)
+{
+    struct store *st = open_new();
+    struct store_leader l;
+    struct store_delivery d, got;
+    char err[ERR_BUFSZ] = "";
+    int64_t ids[8], min;
+    int n;
+
+    leader(&l, "lena", "U1");
+    T_EQ_INT(store_leader_add(st, &l, err), 0);
+    T_EQ_INT(store_leader_next_min(st, &min), 0);
+    T_EQ_INT(min, 0);
+    T_EQ_INT(store_leader_set_next(st, l.id, 5000), 0);
+    T_EQ_INT(store_leader_next_min(st, &min), 0);
+    T_EQ_INT(min, 5000);
+    T_EQ_INT(store_leader_due(st, 4999, ids, 8, &n), 0);
+    T_EQ_INT(n, 0);
+    T_EQ_INT(store_leader_due(st, 5000, ids, 8, &n), 0);
+    T_EQ_INT(n, 1);
+    memset(&d, 0, sizeof(d));
+    d.engagement_id = l.id;
+    xstrlcpy(d.prompt_id, "p1", sizeof(d.prompt_id));
+    xstrlcpy(d.question, "Hva?", sizeof(d.question));
+    d.due_at = 100;
+    d.action_at = 150;
+    T_EQ_INT(store_delivery_add(st, &d), 0);
+    T_EQ_INT(store_delivery_action_min(st, &min), 0);
+    T_EQ_INT(min, 150);
+    T_EQ_INT(store_delivery_due(st, 150, ids, 8, &n), 0);
+    T_EQ_INT(n, 1);
+    T_EQ_INT(ids[0], d.id);
+    d.state = STORE_STATE_SENDING;
+    d.action_at = 0;
+    T_EQ_INT(store_delivery_update(st, &d), 0);
+    T_EQ_INT(store_delivery_action_min(st, &min), 0);
+    T_EQ_INT(min, 0);
+    T_EQ_INT(store_delivery_recover(st, 777, &n), 0);
+    T_EQ_INT(n, 1);
+    T_EQ_INT(store_delivery_get(st, d.id, &got), 0);
+    T_EQ_INT(got.action_at, 777);
+    T_EQ_STR(got.question, "Hva?");
+    T_EQ_INT(store_delivery_count(st, l.id, 0, 101, &n), 0);
+    T_EQ_INT(n, 1);
+    T_EQ_INT(store_delivery_count(st, l.id, 101, 200, &n), 0);
+    T_EQ_INT(n, 0);
+    T_EQ_INT(store_delivery_last_asked(st, l.id, "p1", &min), 0);
+    T_EQ_INT(min, 100);
+    T_EQ_INT(store_delivery_last_asked(st, l.id, "p2", &min), 0);
+    T_EQ_INT(min, 0);
+    store_close(st);
+    cleanup();
+}
+
+static int
+count_rows(const struct store_row *r, void *arg)
+{
+    (void)r;
+    (*(int *)arg)++;
+    return 0;
+}
+
+T_TEST(test_responses_unique_and_retract)
+{
+    struct store *st = open_new();
+    struct store_leader l;
+    struct store_delivery d;
+    char err[ERR_BUFSZ] = "";
+    int n = 0;
+
+    leader(&l, "lena", "U1");
+    T_EQ_INT(store_leader_add(st, &l, err), 0);
+    memset(&d, 0, sizeof(d));
+    d.engagement_id = l.id;
+    xstrlcpy(d.prompt_id, "p1", sizeof(d.prompt_id));
+    xstrlcpy(d.question, "Hva?", sizeof(d.question));
+    d.state = STORE_STATE_SENT;
+    d.due_at = 100;
+    T_EQ_INT(store_delivery_add(st, &d), 0);
+    T_EQ_INT(store_response_add(st, d.id, "e1", NULL, "ja", 2, 200), 0);
+    T_EQ_INT(store_response_add(st, d.id, "e1", NULL, "ja", 2, 201),
+             ERR_EXISTS);
+    T_EQ_INT(store_event_mark(st, "e1", 200), 0);
+    T_EQ_INT(store_event_mark(st, "e1", 200), ERR_EXISTS);
+    T_EQ_INT(store_delivery_open(st, l.id, &d), 0);
+    T_EQ_INT(store_response_retract(st, d.id), 0);
+    T_EQ_INT(store_rows(st, l.id, 0, count_rows, &n), 0);
+    T_EQ_INT(n, 1);
+    store_close(st);
+    cleanup();
+}
+
+T_TEST(test_sessions_cursors_audit)
+{
+    struct store *st = open_new();
+    struct store_leader l;
+    char err[ERR_BUFSZ] = "", theme[64], v[32];
+    int64_t at;
+
+    leader(&l, "lena", "U1");
+    T_EQ_INT(store_leader_add(st, &l, err), 0);
+    T_EQ_INT(store_session_add(st, l.id, 1000, "small-steps"), 0);
+    T_EQ_INT(store_session_add(st, l.id, 1000, NULL), ERR_EXISTS);
+    T_EQ_INT(store_session_add(st, l.id, 3000, NULL), 0);
+    T_EQ_INT(store_session_last(st, l.id, 2000, &at, theme, sizeof(theme)), 0);
+    T_EQ_INT(at, 1000);
+    T_EQ_STR(theme, "small-steps");
+    T_EQ_INT(store_session_next(st, l.id, 2000, &at, theme, sizeof(theme)), 0);
+    T_EQ_INT(at, 3000);
+    T_EQ_STR(theme, "");
+    T_EQ_INT(store_session_last(st, l.id, 500, &at, NULL, 0), 0);
+    T_EQ_INT(at, 0);
+    T_EQ_INT(store_cursor_get(st, "console", "k", v, sizeof(v)), 0);
+    T_EQ_STR(v, "");
+    T_EQ_INT(store_cursor_set(st, "console", "k", "42"), 0);
+    T_EQ_INT(store_cursor_set(st, "console", "k", "43"), 0);
+    T_EQ_INT(store_cursor_get(st, "console", "k", v, sizeof(v)), 0);
+    T_EQ_STR(v, "43");
+    T_EQ_INT(store_audit(st, 5, "cli:root", "review", l.id, NULL), 0);
+    store_close(st);
+    cleanup();
+}
+
+T_TEST(test_rollback_keeps_nothing)
+{
+    struct store *st = open_new();
+    int64_t min;
+
+    T_EQ_INT(store_begin(st), 0);
+    T_EQ_INT(store_cursor_set(st, "console", "k", "1"), 0);
+    store_rollback(st);
+    {
+        char v[8];
+        T_EQ_INT(store_cursor_get(st, "console", "k", v, sizeof(v)), 0);
+        T_EQ_STR(v, "");
+    }
+    T_EQ_INT(store_leader_next_min(st, &min), 0);
+    store_close(st);
+    cleanup();
+}
+
+T_MAIN(T_CASE(test_open_migrates_once), T_CASE(test_wal_and_foreign_keys),
+       T_CASE(test_newer_schema_refused), T_CASE(test_not_a_database_refused),
+       T_CASE(test_leader_add_and_read), T_CASE(test_next_due_and_actions),
+       T_CASE(test_responses_unique_and_retract),
+       T_CASE(test_sessions_cursors_audit), T_CASE(test_rollback_keeps_nothing))
