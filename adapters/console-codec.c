@@ -64,19 +64,18 @@ int
 console_codec_encode(struct buf *b, const char *handle, const char *text,
                      const char *button_skip, const char *button_snooze)
 {
+    size_t len = strlen(text);
     int rc = buf_printf(b, "to %s: ", handle);
 
-    for (const char *p = text; rc == 0 && *p != '\0'; p++) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl != NULL ? (size_t)(nl - p) : strlen(p);
-
-        rc = buf_add(b, p, n);
-        p += n;
-        /* Continuation lines are indented; blank ones stay blank. */
-        if (rc == 0 && *p == '\n')
-            rc = buf_adds(b, p[1] == '\n' || p[1] == '\0' ? "\n" : "\n    ");
-        if (*p == '\0')
-            break;
+    while (len > 0 && text[len - 1] == '\n')
+        len--;
+    for (size_t i = 0; rc == 0 && i < len; i++) {
+        if (text[i] != '\n')
+            rc = buf_add(b, text + i, 1);
+        else if (i + 1 < len && text[i + 1] == '\n')
+            rc = buf_adds(b, "\n"); /* a blank line stays blank */
+        else
+            rc = buf_adds(b, "\n    ");
     }
     if (rc == 0 && button_skip != NULL && button_snooze != NULL)
         rc = buf_printf(b, "\n    [%s] [%s]", button_skip, button_snooze);

@@ -299,7 +299,7 @@ struct config_parse {
     int line;            /* line the reader returned last */
     int err_line;        /* first line with an error, 0 for none */
     int secrets;         /* secret keys seen in the file */
-    char *err;
+    char msg[ERR_BUFSZ]; /* the message for err_line */
 };
 
 /* inih's reader: one line per call, refusing lines inih would split. */
@@ -319,7 +319,7 @@ config_reader(char *str, int num, void *stream)
     if (take > (size_t)num - 1) {
         if (cp->err_line == 0) {
             cp->err_line = cp->line;
-            err_set(cp->err, "%s:%d: line too long (at most %d characters)",
+            err_set(cp->msg, "%s:%d: line too long (at most %d characters)",
                     cp->name, cp->line, CONFIG_MAX_LINE - 2);
         }
         take = 0; /* hand inih an empty line instead */
@@ -329,7 +329,7 @@ config_reader(char *str, int num, void *stream)
     /* A NUL inside the line would hide the rest from inih: refuse it. */
     if (take > 0 && memchr(cp->p, '\0', take) != NULL && cp->err_line == 0) {
         cp->err_line = cp->line;
-        err_set(cp->err, "%s:%d: NUL byte in line", cp->name, cp->line);
+        err_set(cp->msg, "%s:%d: NUL byte in line", cp->name, cp->line);
     }
     cp->p += len;
     return str;
@@ -351,21 +351,21 @@ config_handler(void *user, const char *section, const char *name,
     k = config_find(section, name);
     if (k == NULL) {
         if (section[0] == '\0')
-            err_set(cp->err, "%s: key \"%s\" is outside any [section]", where,
+            err_set(cp->msg, "%s: key \"%s\" is outside any [section]", where,
                     name);
         else if (config_find(section, "enabled") == NULL &&
                  config_find(section, "db") == NULL &&
                  config_find(section, "cadence") == NULL)
-            err_set(cp->err, "%s: unknown section [%s]", where, section);
+            err_set(cp->msg, "%s: unknown section [%s]", where, section);
         else
-            err_set(cp->err, "%s: unknown key \"%s\" in [%s]", where, name,
+            err_set(cp->msg, "%s: unknown key \"%s\" in [%s]", where, name,
                     section);
         cp->err_line = cp->line;
         return 0;
     }
     if (k->secret)
         cp->secrets++;
-    if (config_set(cp->c, k, value, where, cp->err) < 0) {
+    if (config_set(cp->c, k, value, where, cp->msg) < 0) {
         cp->err_line = cp->line;
         return 0;
     }
@@ -399,19 +399,26 @@ config_load_text(struct config *c, const char *text, size_t len,
                  const char *name, char *err)
 {
     struct config_parse cp = {
-        .c = c, .name = name, .p = text, .end = text + len, .err = err};
+        .c = c, .name = name, .p = text, .end = text + len};
     int rc = ini_parse_stream(config_reader, &cp, config_handler, &cp);
 
-    if (cp.err_line == 0 && rc != 0) {
-        if (rc > 0)
-            err_set(err, "%s:%d: expected \"key = value\" or \"[section]\"",
-                    name, rc);
-        else
-            err_set(err, "%s: cannot be read", name);
+    /*
+     * inih reports a malformed line only through its return value, after
+     * the handler may have seen later lines: the earlier line wins.
+     */
+    if (rc > 0 && (cp.err_line == 0 || rc < cp.err_line)) {
+        err_set(err, "%s:%d: expected \"key = value\" or \"[section]\"", name,
+                rc);
         return ERR_CONFIG;
     }
-    if (cp.err_line != 0)
+    if (rc < 0) {
+        err_set(err, "%s: cannot be read", name);
         return ERR_CONFIG;
+    }
+    if (cp.err_line != 0) {
+        err_set(err, "%s", cp.msg);
+        return ERR_CONFIG;
+    }
     if (cp.secrets > 0 && c->path != NULL) {
         struct stat sb;
 

@@ -13,6 +13,7 @@
 
 #include <libical/ical.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -85,10 +86,24 @@ sched_utc(const char *tz, int year, int month, int day, int hour, int minute,
     return 0;
 }
 
+/* Returns: how many entries a BYxxx list holds. */
+static int
+sched_list_len(const short *list, int size)
+{
+    int n = 0;
+
+    while (n < size && list[n] != ICAL_RECURRENCE_ARRAY_MAX)
+        n++;
+    return n;
+}
+
 int
 sched_check(const char *cadence, const char *tz, char *err)
 {
     struct icalrecurrencetype rule;
+    icalrecur_iterator *it;
+    struct icaltimetype start = icaltime_null_time();
+    int rc = 0;
 
     if (sched_zone(tz) == NULL) {
         err_set(err,
@@ -99,24 +114,59 @@ sched_check(const char *cadence, const char *tz, char *err)
     }
     icalerror_clear_errno();
     rule = icalrecurrencetype_from_string(cadence);
-    if (rule.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {
-        icalerror_clear_errno();
+    if (rule.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR ||
+        rule.rscale != NULL) {
         err_set(err,
                 "cadence \"%s\" is not an iCalendar RRULE (for example "
                 "FREQ=WEEKLY;BYDAY=TU;BYHOUR=9)",
                 cadence);
-        return ERR_INVAL;
+        rc = ERR_INVAL;
+        goto out;
     }
     if (rule.freq == ICAL_SECONDLY_RECURRENCE ||
         rule.freq == ICAL_MINUTELY_RECURRENCE ||
-        rule.freq == ICAL_HOURLY_RECURRENCE) {
+        rule.freq == ICAL_HOURLY_RECURRENCE ||
+        sched_list_len(rule.by_hour, ICAL_BY_HOUR_SIZE) > 1 ||
+        sched_list_len(rule.by_minute, ICAL_BY_MINUTE_SIZE) > 1 ||
+        sched_list_len(rule.by_second, ICAL_BY_SECOND_SIZE) > 1) {
         err_set(err,
                 "cadence \"%s\" asks more than once a day; use DAILY, "
-                "WEEKLY or MONTHLY",
+                "WEEKLY or MONTHLY with one BYHOUR",
                 cadence);
-        return ERR_INVAL;
+        rc = ERR_INVAL;
+        goto out;
     }
-    return 0;
+    /* Some rules parse but cannot be expanded: try it. */
+    start.year = 2026;
+    start.month = 1;
+    start.day = 1;
+    start.hour = SCHED_DEFAULT_HOUR;
+    it = icalrecur_iterator_new(rule, start);
+    if (it == NULL) {
+        err_set(err, "cadence \"%s\" cannot be expanded into dates", cadence);
+        rc = ERR_INVAL;
+        goto out;
+    }
+    icalrecur_iterator_free(it);
+out:
+    free(rule.rscale);
+    icalerror_clear_errno();
+    return rc;
+}
+
+static int
+sched_parse_date(const char *s, int *y, int *m, int *d)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int n = 0, max;
+
+    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", y, m, d, &n) != 3 ||
+        n != 10 || s[4] != '-' || s[7] != '-' || *m < 1 || *m > 12 || *d < 1)
+        return ERR_INVAL;
+    max = mdays[*m - 1];
+    if (*m == 2 && ((*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0))
+        max = 29;
+    return *d <= max ? 0 : ERR_INVAL;
 }
 
 static int
@@ -166,8 +216,16 @@ sched_allowed(const struct sched_rule *r, int64_t t, int64_t *out)
             continue;
         }
         if (sched_in_summer(r, &tt) || !sched_workday(r, &tt)) {
-            /* Next day, same local time; working hours are checked next. */
+            /*
+             * Next day, same local time, unless that is already past
+             * working hours: then its first working minute.
+             */
             icaltime_adjust(&tt, 1, 0, 0, 0);
+            if (tod >= r->work_to) {
+                tt.hour = r->work_from / 60;
+                tt.minute = r->work_from % 60;
+                tt.second = 0;
+            }
             t = sched_from_local(zone, tt);
             continue;
         }
@@ -223,8 +281,8 @@ sched_next(const struct sched_rule *r, int64_t after, sched_count_cb *cb,
     zone = sched_zone(r->tz);
     if (sched_in_pause(r, after) && r->paused_until == 0)
         return ERR_NOTFOUND;
-    if (sscanf(r->dtstart, "%4d-%2d-%2d", &y, &m, &d) != 3) {
-        err_set(err, "start date \"%s\" is not YYYY-MM-DD", r->dtstart);
+    if (sched_parse_date(r->dtstart, &y, &m, &d) < 0) {
+        err_set(err, "start date \"%s\" is not a date YYYY-MM-DD", r->dtstart);
         return ERR_INVAL;
     }
     rule = icalrecurrencetype_from_string(r->cadence);
@@ -234,6 +292,7 @@ sched_next(const struct sched_rule *r, int64_t after, sched_count_cb *cb,
     start.hour = SCHED_DEFAULT_HOUR;
     start.zone = zone;
     it = icalrecur_iterator_new(rule, start);
+    free(rule.rscale);
     if (it == NULL) {
         icalerror_clear_errno();
         err_set(err, "cadence \"%s\" cannot be expanded", r->cadence);
@@ -246,10 +305,20 @@ sched_next(const struct sched_rule *r, int64_t after, sched_count_cb *cb,
         if (icaltime_is_null_time(occ))
             break;
         t = sched_from_local(zone, occ);
-        if (t <= after || sched_in_pause(r, t) || sched_in_summer(r, &occ))
+        if (sched_in_pause(r, t) || sched_in_summer(r, &occ))
             continue;
-        if (sched_allowed(r, t, &a) < 0)
+        /*
+         * What counts is the time after moving off holidays and out of
+         * quiet hours; a move that lands in a pause drops the question.
+         */
+        if (sched_allowed(r, t, &a) < 0 || a <= after)
             continue;
+        {
+            struct icaltimetype at = sched_to_local(zone, a);
+
+            if (sched_in_pause(r, a) || sched_in_summer(r, &at))
+                continue;
+        }
         if (r->weekly_cap > 0 && cb != NULL) {
             int n;
 

@@ -166,6 +166,31 @@ prompt_set_push(struct prompt_set *ps, struct prompt *p)
     ps->v[ps->n++] = *p;
 }
 
+static int prompt_regular(const struct prompt *p);
+
+/*
+ * Number each theme's regular questions 0, 1, 2 ... in set order, so that
+ * selection can take every theme's first question, then every second, ...
+ */
+static void
+prompt_set_rank(struct prompt_set *ps)
+{
+    for (size_t i = 0; i < ps->n; i++) {
+        struct prompt *p = &ps->v[i];
+        int rank = 0;
+
+        p->rank = -1;
+        if (!prompt_regular(p))
+            continue;
+        for (size_t j = 0; j < i; j++) {
+            if (prompt_regular(&ps->v[j]) &&
+                strcmp(ps->v[j].theme, p->theme) == 0)
+                rank++;
+        }
+        p->rank = rank;
+    }
+}
+
 int
 prompt_set_load_text(struct prompt_set *ps, const char *text, size_t len,
                      const char *name, char *err)
@@ -210,6 +235,7 @@ prompt_set_load_text(struct prompt_set *ps, const char *text, size_t len,
     for (size_t i = 0; i < n; i++)
         prompt_set_push(ps, &parsed[i]);
     n = 0; /* now owned by ps */
+    prompt_set_rank(ps);
     rc = 0;
 out:
     for (size_t i = 0; i < n; i++)
@@ -315,20 +341,20 @@ prompt_select(const struct prompt_set *ps, const char *theme,
                 prompt_regular(&ps->v[i]) && strcmp(ps->v[i].theme, theme) == 0;
     }
     /*
-     * Walk by position inside the theme first, so that without a theme
-     * the leader meets every theme in turn rather than one theme at length.
+     * Walk by rank inside the theme first, so that without a theme the
+     * leader meets every theme in turn rather than one theme at length.
      */
-    for (int order = 0;; order++) {
+    for (int rank = 0;; rank++) {
         int any = 0;
 
         for (size_t i = 0; i < ps->n; i++) {
             const struct prompt *p = &ps->v[i];
             int64_t at = 0;
 
-            if (p->order != order)
+            if (p->rank != rank)
                 continue;
             any = 1;
-            if (!prompt_regular(p) || (themed && strcmp(p->theme, theme) != 0))
+            if (themed && strcmp(p->theme, theme) != 0)
                 continue;
             if (cb != NULL && cb(arg, p->id, &at) < 0)
                 at = 0;

@@ -38,7 +38,8 @@ struct prompt {
     char *id;
     char *theme;
     enum prompt_kind kind;
-    int order; /* position inside its theme */
+    int order; /* position in its file */
+    int rank;  /* position among its theme's regular questions, or -1 */
     char *text[LANG__COUNT];
     char *followup[LANG__COUNT]; /* all NULL or all set */
 };

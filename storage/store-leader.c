@@ -301,7 +301,7 @@ store__scalar(struct store *st, sqlite3_stmt *s, int64_t *out)
 int
 store__ids(struct store *st, sqlite3_stmt *s, int64_t *ids, int max, int *n)
 {
-    int rc;
+    int rc = SQLITE_DONE;
 
     *n = 0;
     if (s == NULL)

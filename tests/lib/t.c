@@ -27,5 +27,7 @@ t_run(const char *suite, const struct t_case *cases, size_t n)
         }
     }
     printf("%zu passed, %zu failed\n", passed, failed);
+    /* Flush before exit: LeakSanitizer may end the process at exit. */
+    fflush(stdout);
     return failed ? 1 : 0;
 }

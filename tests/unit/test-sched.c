@@ -568,6 +568,73 @@ T_TEST(test_bad_input)
     T_EQ_INT(sched_allowed(&r, 1772323200, &t), ERR_INVAL);
 }
 
+/*
+ * sched_check guards what is stored (a leader's cadence, the configured
+ * default), so what it accepts sched_next must be able to expand, and
+ * "more than once a day" must not slip in through BYHOUR, BYMINUTE or
+ * BYSECOND lists.
+ */
+T_TEST(test_check_matches_next)
+{
+    static const char *const unexpandable[] = {
+        "RSCALE=X;FREQ=WEEKLY;BYDAY=TU",
+        "FREQ=DAILY;BYWEEKNO=1",
+        "FREQ=WEEKLY;BYYEARDAY=1",
+        "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+    };
+    static const char *const many_a_day[] = {
+        "FREQ=DAILY;BYHOUR=9,15",
+        "FREQ=WEEKLY;BYDAY=TU;BYHOUR=9;BYMINUTE=0,30",
+        "FREQ=WEEKLY;BYDAY=TU;BYSECOND=0,1,2",
+    };
+    char err[ERR_BUFSZ];
+
+    for (size_t i = 0; i < sizeof(unexpandable) / sizeof(unexpandable[0]);
+         i++) {
+        struct sched_rule r = rule(unexpandable[i], OSLO, HOLIDAY_NO);
+        int64_t out = 0;
+        int rc;
+
+        err[0] = '\0';
+        rc = sched_check(unexpandable[i], OSLO, err);
+        if (rc == 0) {
+            /* Accepted: then it must plan. */
+            err[0] = '\0';
+            rc = sched_next(&r, 1772323200, NULL, NULL, &out, err);
+            if (rc == ERR_INVAL)
+                fprintf(stderr, "  sched_check accepted \"%s\": %s\n",
+                        unexpandable[i], err);
+            T_CHECK(rc != ERR_INVAL);
+        } else {
+            T_EQ_INT(rc, ERR_INVAL);
+            T_CONTAINS(err, unexpandable[i]);
+        }
+    }
+    for (size_t i = 0; i < sizeof(many_a_day) / sizeof(many_a_day[0]); i++) {
+        err[0] = '\0';
+        T_EQ_INT(sched_check(many_a_day[i], OSLO, err), ERR_INVAL);
+        T_CONTAINS(err, many_a_day[i]);
+    }
+}
+
+/*
+ * RSCALE makes libical allocate rule.rscale, which the caller must free:
+ * under ASan a leak here fails the run at exit.  Refusing RSCALE is as good
+ * as expanding it.
+ */
+T_TEST(test_rscale_no_leak)
+{
+    static const char cadence[] =
+        "RSCALE=GREGORIAN;FREQ=WEEKLY;BYDAY=TU;BYHOUR=9";
+    struct sched_rule r = rule(cadence, OSLO, HOLIDAY_NO);
+    char err[ERR_BUFSZ] = "";
+
+    if (sched_check(cadence, OSLO, err) == 0)
+        T_EQ_INT(next(&r, 1772323200), 1772524800);
+    else
+        T_CONTAINS(err, "RSCALE");
+}
+
 T_TEST(test_parse_hours)
 {
     char err[ERR_BUFSZ] = "";
@@ -712,5 +779,6 @@ T_MAIN(T_CASE(test_local_and_utc), T_CASE(test_weekly_oslo_dst),
        T_CASE(test_pause), T_CASE(test_summer_pause), T_CASE(test_weekly_cap),
        T_CASE(test_weekly_cap_boundary), T_CASE(test_weekly_cap_callback_error),
        T_CASE(test_count_ends), T_CASE(test_bad_input),
+       T_CASE(test_check_matches_next), T_CASE(test_rscale_no_leak),
        T_CASE(test_parse_hours), T_CASE(test_parse_days),
        T_CASE(test_parse_summer), T_CASE(test_long_run_oslo))
