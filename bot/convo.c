@@ -517,14 +517,22 @@ convo_tick(struct convo *cv, int64_t now, int64_t *next)
             if ((rc = store_begin(cv->st)) < 0)
                 return rc;
             rc = convo_plan(cv, ids[i], now);
+            if (rc == ERR_INVAL) {
+                /*
+                 * A rule that cannot be planned (it was refused at
+                 * enrolment, so the database was edited by hand): stop
+                 * that leader's schedule rather than spin on it.
+                 */
+                store_rollback(cv->st);
+                if (store_begin(cv->st) == 0 &&
+                    (store_leader_set_next(cv->st, ids[i], 0) < 0 ||
+                     store_commit(cv->st) < 0))
+                    store_rollback(cv->st);
+                continue;
+            }
             if (rc < 0) {
                 store_rollback(cv->st);
-                /* Do not spin on a leader whose rule cannot be planned. */
-                if (store_begin(cv->st) == 0) {
-                    store_leader_set_next(cv->st, ids[i], 0);
-                    store_commit(cv->st);
-                }
-                continue;
+                return rc; /* the daemon tries again in a minute */
             }
             if ((rc = store_commit(cv->st)) < 0)
                 return rc;
