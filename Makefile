@@ -13,7 +13,7 @@
 
 CC ?= cc
 BUILD ?= build
-PKGS = libuv libcurl jansson sqlite3 libical inih
+PKGS = libuv libcurl jansson sqlite3 libical inih libmicrohttpd
 # Debian package that provides each pkg-config name, for error messages.
 DEB_libuv = libuv1-dev
 DEB_libcurl = libcurl4-openssl-dev
@@ -21,6 +21,7 @@ DEB_jansson = libjansson-dev
 DEB_sqlite3 = libsqlite3-dev
 DEB_libical = libical-dev
 DEB_inih = libinih-dev
+DEB_libmicrohttpd = libmicrohttpd-dev
 
 # Build and test tools, then the -dev packages above.
 DEB_TOOLS = build-essential pkg-config clang libclang-rt-14-dev valgrind \
@@ -55,6 +56,7 @@ LIB_SRC = $(filter-out bot/main.c,$(wildcard bot/*.c)) \
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/prompts/library-data.o
 PROMPT_FILES = $(sort $(wildcard prompts/library/*.json))
 TEST_SRC = $(wildcard tests/unit/test-*.c)
+FAKE_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/fake/*.c))
 TEST_BIN = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
@@ -101,11 +103,13 @@ $(BUILD)/prompts/library-data.c: prompts/embed.sh $(PROMPT_FILES)
 $(BUILD)/prompts/library-data.o: $(BUILD)/prompts/library-data.c
 	$(Q)$(CC) $(ALL_CFLAGS) -Iprompts -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/tests/lib/t.o $(BUILD)/libreflekt.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/tests/lib/t.o $(FAKE_OBJ) \
+		$(BUILD)/libreflekt.a
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  TEST    $@"
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/lib $(ALL_LDFLAGS) -o $@ $< \
-	  $(BUILD)/tests/lib/t.o $(BUILD)/libreflekt.a $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/lib -Itests/fake $(ALL_LDFLAGS) -o $@ $< \
+	  $(BUILD)/tests/lib/t.o $(FAKE_OBJ) $(BUILD)/libreflekt.a $(LIBS) \
+	  -lpthread
 
 # Debian packages: apt-get as root, else sudo, else print the command.
 deps:

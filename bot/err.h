@@ -19,6 +19,8 @@
     X(NOTFOUND, "not found")                                                   \
     X(EXISTS, "already exists")                                                \
     X(DENIED, "access denied")                                                 \
+    X(CANCELED, "canceled")                                                    \
+    X(TOOBIG, "too large")                                                     \
     X(AUTH, "platform refused the credentials")                                \
     X(RATELIMIT, "platform rate limit")                                        \
     X(PLATFORM, "platform error")
