@@ -22,6 +22,8 @@
 
 struct config;
 struct adapter;
+struct http;
+struct listen;
 
 enum adapter_event_type {
     ADAPTER_EVENT_MESSAGE = 0, /* a chat message from a person */
@@ -94,6 +96,8 @@ struct adapter {
     const struct adapter_ops *ops;
     uv_loop_t *loop;
     struct adapter_host host;
+    struct http *http;     /* outbound HTTP (bot/http.h) */
+    struct listen *listen; /* the inbound endpoint, or NULL when off */
     void *priv; /* the platform's own state */
 };
 

@@ -14,11 +14,16 @@
 #include "adapter.h"
 #include "clock.h"
 #include "convo.h"
+#include "commit.h"
 #include "err.h"
+#include "http.h"
+#include "listen.h"
 #include "log.h"
+#include "metrics.h"
 #include "prompt.h"
 #include "store.h"
 #include "xmalloc.h"
+#include "buf.h"
 
 #include <curl/curl.h>
 #include <inttypes.h>
@@ -47,6 +52,9 @@ struct bot {
     char *wal_name;
     int64_t data_version;
     uv_signal_t sigterm, sigint, sighup;
+    struct http *http;
+    struct listen *listen;
+    struct commit *commit;
     int stopping;
 };
 
@@ -193,6 +201,10 @@ bot_stop(struct bot *b)
     log_info("msg=\"stopping\"");
     for (int i = 0; i < b->nadapters; i++)
         b->adapters[i]->ops->stop(b->adapters[i]);
+    /* What is queued is committed and answered before the endpoint goes. */
+    commit_close(b->commit);
+    listen_close(b->listen);
+    http_close(b->http);
     uv_close((uv_handle_t *)&b->timer, NULL);
     if (b->watching) {
         uv_close((uv_handle_t *)&b->watch, NULL);
@@ -259,6 +271,8 @@ bot_adapters(struct bot *b)
         return ERR_CONFIG;
     }
     a = adapter_new(&console_adapter_ops, &b->loop, &host);
+    a->http = b->http;
+    a->listen = b->listen;
     if (a->ops->init(a, &b->conf, err) < 0) {
         char esc[2 * ERR_BUFSZ];
 
@@ -269,6 +283,52 @@ bot_adapters(struct bot *b)
     }
     b->adapters[b->nadapters++] = a;
     convo_add_adapter(&b->cv, a);
+    return 0;
+}
+
+static void
+on_healthz(struct listen_req *req, void *arg)
+{
+    (void)arg;
+    listen_respond(req, 200, "text/plain", "ok\n", 3);
+}
+
+static void
+on_metrics(struct listen_req *req, void *arg)
+{
+    struct bot *b = arg;
+    struct buf out;
+
+    store_delivery_queue(b->st, clock_now(), &metrics.queue_depth);
+    buf_init(&out, 0);
+    metrics_render(&out);
+    listen_respond(req, 200, "text/plain; version=0.0.4", out.data, out.len);
+    buf_release(&out);
+}
+
+/* The network core: outbound HTTP, group commit, the inbound endpoint. */
+static int
+bot_network(struct bot *b)
+{
+    char err[ERR_BUFSZ] = "";
+
+    b->http = http_new(&b->loop);
+    b->commit = commit_new(&b->loop, b->st);
+    if (b->http == NULL) {
+        log_error("msg=\"cannot start the HTTP client\"");
+        return ERR_IO;
+    }
+    if (b->conf.listen == NULL)
+        return 0;
+    b->listen = listen_new(&b->loop, b->conf.listen, NULL, err);
+    if (b->listen == NULL) {
+        fprintf(stderr, "reflekt: %s\n", err);
+        return ERR_CONFIG;
+    }
+    listen_route(b->listen, "GET", "/healthz", 0, on_healthz, b);
+    listen_route(b->listen, "GET", "/metrics", 0, on_metrics, b);
+    log_info("msg=\"listening\" addr=\"%s\" port=%d", b->conf.listen,
+             listen_port(b->listen));
     return 0;
 }
 
@@ -318,7 +378,7 @@ bot_run(struct config *conf, const char *config_path)
     uv_signal_start(&b->sigterm, on_signal, SIGTERM);
     uv_signal_start(&b->sigint, on_signal, SIGINT);
     uv_signal_start(&b->sighup, on_signal, SIGHUP);
-    if ((rc = bot_adapters(b)) < 0 ||
+    if ((rc = bot_network(b)) < 0 || (rc = bot_adapters(b)) < 0 ||
         (rc = convo_recover(&b->cv, clock_now())) < 0) {
         bot_stop(b);
         uv_run(&b->loop, UV_RUN_DEFAULT);

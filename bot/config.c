@@ -68,6 +68,7 @@ static const struct config_key config_keys[] = {
     KEY("schedule", "answer_window", CONFIG_DURATION, answer_window, 0),
     KEY("schedule", "snooze_default", CONFIG_DURATION, snooze_default, 0),
     KEY("schedule", "repeat_window", CONFIG_DURATION, repeat_window, 0),
+    KEY("http", "listen", CONFIG_PATH, listen, 0),
     KEY("console", "enabled", CONFIG_BOOL, console_enabled, 0),
     KEY("console", "input", CONFIG_PATH, console_input, 0),
 };
@@ -113,6 +114,7 @@ config_release(struct config *c)
     free(c->cadence);
     free(c->holidays);
     free(c->console_input);
+    free(c->listen);
     memset(c, 0, sizeof(*c));
 }
 
@@ -355,7 +357,8 @@ config_handler(void *user, const char *section, const char *name,
                     name);
         else if (config_find(section, "enabled") == NULL &&
                  config_find(section, "db") == NULL &&
-                 config_find(section, "cadence") == NULL)
+                 config_find(section, "cadence") == NULL &&
+                 config_find(section, "listen") == NULL)
             err_set(cp->msg, "%s: unknown section [%s]", where, section);
         else
             err_set(cp->msg, "%s: unknown key \"%s\" in [%s]", where, name,

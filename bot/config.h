@@ -35,6 +35,8 @@ struct config {
     int64_t answer_window;  /* seconds after the first answer */
     int64_t snooze_default; /* seconds for a bare "snooze" */
     int64_t repeat_window;  /* no question twice within this */
+    /* [http] */
+    char *listen; /* inbound endpoint, e.g. "127.0.0.1:8080"; NULL: off */
     /* [console] */
     int console_enabled;
     char *console_input; /* NULL: standard input */

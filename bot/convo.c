@@ -23,6 +23,7 @@
 #include "err.h"
 #include "lang.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "sched.h"
 #include "xmalloc.h"
@@ -275,6 +276,7 @@ on_sent(struct adapter *a, int status, const char *msg_id, void *arg)
     }
     if (status < 0) {
         cv->errors++;
+        metrics.platform_errors++;
         d.state = STORE_STATE_PENDING;
         d.action_at = now + CONVO_SEND_RETRY;
         log_warn("adapter=%s msg=\"question not delivered; will retry\" "
@@ -282,6 +284,7 @@ on_sent(struct adapter *a, int status, const char *msg_id, void *arg)
                  a->ops->name, d.id, err_name(status));
     } else {
         cv->sent++;
+        metrics.prompts_sent++;
         d.state = STORE_STATE_SENT;
         d.sent_at = now;
         d.reminded = 0;
@@ -886,6 +889,7 @@ convo_answer(struct convo *cv, const struct store_leader *l,
         return rc;
     *stored = 1;
     cv->answers++;
+    metrics.answers_stored++;
     if (d.state != STORE_STATE_ANSWERED) {
         d.state = STORE_STATE_ANSWERED;
         d.answered_at = now;

@@ -64,8 +64,12 @@ main(int argc, char **argv)
         conf.log_level = verbose > 1 ? LOG_LEVEL_TRACE : LOG_LEVEL_DEBUG;
     log_set_level(conf.log_level);
     if (strcmp(argv[i], "run") == 0) {
-        if (i + 1 != argc) {
-            fprintf(stderr, "reflekt: run takes no arguments\n");
+        if (i + 3 == argc && strcmp(argv[i + 1], "--listen") == 0) {
+            free(conf.listen);
+            conf.listen = xstrdup(argv[i + 2]);
+        } else if (i + 1 != argc) {
+            fprintf(stderr, "reflekt: usage: reflekt run [--listen "
+                            "HOST:PORT]\n");
             config_release(&conf);
             return 2;
         }

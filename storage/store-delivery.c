@@ -278,3 +278,13 @@ store_rows(struct store *st, int64_t engagement_id, int64_t since,
     sqlite3_reset(s);
     return store__err(st, rc);
 }
+
+int
+store_delivery_queue(struct store *st, int64_t now, int64_t *n)
+{
+    sqlite3_stmt *s = store__stmt(st, STMT_DELIVERY_QUEUE);
+
+    if (s != NULL)
+        sqlite3_bind_int64(s, 1, now);
+    return store__scalar(st, s, n);
+}

@@ -132,6 +132,12 @@ static const char *const stmt_sql[STMT__COUNT] = {
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
     [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK] = "ROLLBACK",
+    [STMT_SAVEPOINT] = "SAVEPOINT item",
+    [STMT_RELEASE] = "RELEASE item",
+    [STMT_ROLLBACK_TO] = "ROLLBACK TO item",
+    [STMT_DELIVERY_QUEUE] = "SELECT count(*) FROM delivery WHERE state ="
+                            " 'sending' OR (state IN ('pending', 'snoozed')"
+                            " AND action_at <= ?1)",
     [STMT_PERSON_GET] = "SELECT id FROM person WHERE name = ?1",
     [STMT_PERSON_ADD] = "INSERT INTO person (name, created_at)"
                         " VALUES (?1, strftime('%s', 'now'))",
@@ -478,4 +484,24 @@ store_rollback(struct store *st)
 {
     if (!sqlite3_get_autocommit(st->db))
         store__exec(st, store__stmt(st, STMT_ROLLBACK));
+}
+
+int
+store_savepoint(struct store *st)
+{
+    return store__exec(st, store__stmt(st, STMT_SAVEPOINT));
+}
+
+int
+store_release(struct store *st)
+{
+    return store__exec(st, store__stmt(st, STMT_RELEASE));
+}
+
+void
+store_rollback_to(struct store *st)
+{
+    /* ROLLBACK TO keeps the savepoint open; RELEASE ends it. */
+    if (store__exec(st, store__stmt(st, STMT_ROLLBACK_TO)) == 0)
+        store__exec(st, store__stmt(st, STMT_RELEASE));
 }

@@ -48,6 +48,13 @@ void store_close(struct store *st);
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
+/*
+ * A nested savepoint inside a transaction, so one item of a group commit
+ * can fail alone: store_release keeps its work, store_rollback_to drops it.
+ */
+int store_savepoint(struct store *st);
+int store_release(struct store *st);
+void store_rollback_to(struct store *st);
 /* Returns: the schema version of an open database. */
 int store_schema_version(struct store *st);
 /*
@@ -146,6 +153,8 @@ int store_delivery_due(struct store *st, int64_t now, int64_t *ids, int max,
                        int *n);
 /* Deliveries left in SENDING by a crash get action_at = now. */
 int store_delivery_recover(struct store *st, int64_t now, int *n);
+/* Questions due at now and not yet confirmed by their platform. */
+int store_delivery_queue(struct store *st, int64_t now, int64_t *n);
 /* Number of deliveries due in [from, to). */
 int store_delivery_count(struct store *st, int64_t engagement_id, int64_t from,
                          int64_t to, int *n);
