@@ -24,7 +24,7 @@ DEB_inih = libinih-dev
 DEB_libmicrohttpd = libmicrohttpd-dev
 
 # Build and test tools, then the -dev packages above.
-DEB_TOOLS = build-essential pkg-config clang libclang-rt-14-dev valgrind \
+DEB_TOOLS = build-essential pkg-config clang libclang-rt-14-dev valgrind curl \
 	sqlite3 procps
 DEB_ALL = $(DEB_TOOLS) $(foreach p,$(PKGS),$(DEB_$(p)))
 

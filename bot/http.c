@@ -300,7 +300,6 @@ http_finish(struct http_req *q, int err, long status, const char *why)
 {
     struct http *h = q->h;
     struct http_response res;
-    json_error_t jerr;
 
     if (q->in_multi) {
         curl_multi_remove_handle(h->multi, q->easy);
@@ -314,16 +313,10 @@ http_finish(struct http_req *q, int err, long status, const char *why)
         h->reqs = q->next;
     if (q->next != NULL)
         q->next->prev = q->prev;
-    memset(&res, 0, sizeof(res));
-    res.err = err;
-    res.status = status;
-    res.body = q->resp.data != NULL ? q->resp.data : "";
-    res.body_len = q->resp.len;
+    http_response_decode(&res, err, status, q->hdrs.data, q->resp.data,
+                         q->resp.len);
     res.attempts = q->attempt;
     res.error = why;
-    res.headers = q->hdrs.data != NULL ? q->hdrs.data : "";
-    if (err == 0 && q->resp.len > 0)
-        res.json = json_loadb(q->resp.data, q->resp.len, 0, &jerr);
     metrics.http_requests++;
     if (err != 0 || status >= 400)
         metrics.platform_errors++;
@@ -534,6 +527,33 @@ http_close(struct http *h)
         http_finish(h->reqs, ERR_CANCELED, 0, "canceled");
     uv_timer_stop(&h->timer);
     uv_close((uv_handle_t *)&h->timer, http_handle_closed);
+}
+
+void
+http_response_decode(struct http_response *res, int err, long status,
+                     const char *headers, const char *body, size_t len)
+{
+    json_error_t jerr;
+    char ctype[128];
+
+    memset(res, 0, sizeof(*res));
+    res->err = err;
+    res->status = status;
+    res->headers = headers != NULL ? headers : "";
+    res->body = body != NULL ? body : "";
+    res->body_len = body != NULL ? len : 0;
+    /*
+     * Parse what says it is JSON, or looks like it (some platforms send
+     * text/plain); a body that does not parse leaves json NULL.
+     */
+    if (err != 0 || res->body_len == 0)
+        return;
+    if (http_header(res, "Content-Type", ctype, sizeof(ctype)) == 0 &&
+        strstr(ctype, "json") == NULL && res->body[0] != '{' &&
+        res->body[0] != '[')
+        return;
+    res->json =
+        json_loadb(res->body, res->body_len, JSON_REJECT_DUPLICATES, &jerr);
 }
 
 int

@@ -78,6 +78,14 @@ int http_request(struct http *h, const struct http_request *r, http_done_cb *cb,
 void http_close(struct http *h);
 
 /*
+ * Fill res from a finished exchange: the pure part of response handling
+ * (headers, body, JSON), which the fuzzer drives.  res->json is a new
+ * reference the caller releases.
+ */
+void http_response_decode(struct http_response *res, int err, long status,
+                          const char *headers, const char *body, size_t len);
+
+/*
  * Copy the value of header name (any case) of the last response into out.
  * Returns: 0, or ERR_NOTFOUND.
  */

@@ -14,7 +14,7 @@ for f in "$@"; do
     cp "$seeds"/* "$work"/ 2>/dev/null
     dict=tests/fuzz/$name.dict
     set -- -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-        -artifact_prefix="$seeds/crash-" -print_final_stats=1
+        -artifact_prefix="$seeds/" -print_final_stats=1
     [ -f "$dict" ] && set -- "$@" -dict="$dict"
     if "$f" "$@" "$work" >"$work.log" 2>&1; then
         runs=$(grep -E 'stat::number_of_executed_units' "$work.log" |
