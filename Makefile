@@ -25,7 +25,7 @@ DEB_libmicrohttpd = libmicrohttpd-dev
 
 # Build and test tools, then the -dev packages above.
 DEB_TOOLS = build-essential pkg-config clang libclang-rt-14-dev valgrind curl \
-	sqlite3 procps
+	sqlite3 procps wrk
 DEB_ALL = $(DEB_TOOLS) $(foreach p,$(PKGS),$(DEB_$(p)))
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wconversion -Wstrict-prototypes \
@@ -162,6 +162,15 @@ fuzz-smoke: $(FUZZ_BIN)
 
 fuzz: $(FUZZ_BIN)
 	$(Q)sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+$(BUILD)/tests/bench-http: tests/bench/bench-http.c $(BUILD)/libreflekt.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libreflekt.a $(LIBS)
+
+# Figures for BENCHMARKS.md (a few minutes; BENCH_RUNS=1 for a quick look).
+bench: deps
+	$(Q)$(MAKE) -s all $(BUILD)/tests/bench-http
+	$(Q)sh tests/bench/run.sh $(BUILD)
 
 lint:
 	$(Q)! grep -nE '\b(sprintf|strcpy|strcat|atoi|strtok|gets)\s*\(' \
