@@ -56,7 +56,7 @@ struct http_req {
     struct http_req *prev, *next;
     CURL *easy;
     int in_multi;
-    char *method, *url, *bucket;
+    char *method, *url, *bucket, *ca_file;
     struct curl_slist *headers;
     char *body;
     size_t body_len;
@@ -275,6 +275,8 @@ http_submit(struct http_req *q)
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     /* TLS verification stays on (curl's default); never switched off. */
+    if (q->ca_file != NULL)
+        curl_easy_setopt(e, CURLOPT_CAINFO, q->ca_file);
     q->attempt++;
     if (curl_multi_add_handle(q->h->multi, e) != CURLM_OK)
         return ERR_IO;
@@ -327,6 +329,7 @@ http_finish(struct http_req *q, int err, long status, const char *why)
     free(q->method);
     free(q->url);
     free(q->bucket);
+    free(q->ca_file);
     free(q->body);
     uv_close((uv_handle_t *)&q->wait, http_req_closed);
 }
@@ -479,6 +482,7 @@ http_request(struct http *h, const struct http_request *r, http_done_cb *cb,
     q->method = xstrdup(r->method);
     q->url = xstrdup(r->url);
     q->bucket = r->bucket != NULL ? xstrdup(r->bucket) : NULL;
+    q->ca_file = r->ca_file != NULL ? xstrdup(r->ca_file) : NULL;
     q->max_attempts =
         r->max_attempts > 0 ? r->max_attempts : HTTP_DEFAULT_ATTEMPTS;
     q->connect_timeout_ms = r->connect_timeout_ms > 0 ? r->connect_timeout_ms

@@ -59,6 +59,7 @@ struct http_request {
     size_t max_response;        /* 0: 4 MiB */
     long backoff_ms;            /* first retry delay; 0: 500 ms */
     http_retry_cb *retry_after; /* NULL: the Retry-After header only */
+    const char *ca_file;        /* an extra trusted CA (PEM); NULL: system */
 };
 
 /* Ownership: free with http_close(), then let the loop run. */

@@ -107,6 +107,15 @@ on_timer(uv_timer_t *t)
     listen_kick(t->data);
 }
 
+static unsigned
+listen_conns(struct listen *l)
+{
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(l->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+    return info != NULL ? info->num_connections : 0;
+}
+
 static void
 listen_kick(struct listen *l)
 {
@@ -119,10 +128,19 @@ listen_kick(struct listen *l)
         return;
     }
     do {
+        unsigned before = listen_conns(l);
+
         l->need_run = 0;
         l->in_run = 1;
         MHD_run(l->d);
         l->in_run = 0;
+        /*
+         * At the connection cap MHD takes its listening socket out of the
+         * epoll set and puts it back only at the start of a run: when this
+         * run closed connections, run again so waiting clients are taken.
+         */
+        if (listen_conns(l) < before)
+            l->need_run = 1;
     } while (l->need_run);
     if (MHD_get_timeout(l->d, &to) == MHD_YES)
         uv_timer_start(&l->timer, on_timer, (uint64_t)to, 0);

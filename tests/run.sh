@@ -11,6 +11,8 @@ passed=0
 failed=0
 failures=""
 log=$build/test-logs
+# Tests talk to servers on 127.0.0.1: never through a proxy.
+export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 mkdir -p "$log"
 
 count() {

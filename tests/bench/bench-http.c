@@ -98,9 +98,9 @@ bench_out(int c, int n)
     const union MHD_DaemonInfo *info;
     uint64_t t0, t1;
 
-    d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO, 0,
-                         NULL, NULL, srv_ok, NULL,
-                         MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_END);
+    d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO, 0, NULL,
+                         NULL, srv_ok, NULL, MHD_OPTION_CONNECTION_LIMIT, 1000u,
+                         MHD_OPTION_END);
     if (d == NULL)
         return 1;
     info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -196,16 +196,16 @@ bench_serve(const char *port, const char *db)
     }
     uv_loop_init(&loop);
     snprintf(addr, sizeof(addr), "127.0.0.1:%s", port);
-    srv = listen_new(&loop, addr, &(struct listen_opts){.max_conns = 1024},
-                     err);
+    srv =
+        listen_new(&loop, addr, &(struct listen_opts){.max_conns = 1024}, err);
     if (srv == NULL) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }
     gc = commit_new(&loop, st);
     listen_route(srv, "POST", "/events", LISTEN_JSON, on_events, NULL);
-    listen_route(srv, "POST", "/events-single", LISTEN_JSON,
-                 on_events_single, NULL);
+    listen_route(srv, "POST", "/events-single", LISTEN_JSON, on_events_single,
+                 NULL);
     uv_signal_init(&loop, &sig);
     uv_signal_start(&sig, on_signal, SIGTERM);
     printf("serving on %s\n", addr);

@@ -154,7 +154,14 @@ fake_done(void *cls, struct MHD_Connection *c, void **state,
 struct fake_http *
 fake_http_start(void)
 {
+    return fake_http_start_tls(NULL, NULL);
+}
+
+struct fake_http *
+fake_http_start_tls(const char *key_pem, const char *cert_pem)
+{
     struct fake_http *f = calloc(1, sizeof(*f));
+    unsigned tls = key_pem != NULL ? MHD_USE_TLS : 0;
     struct sockaddr_in sa;
     const union MHD_DaemonInfo *info;
 
@@ -163,10 +170,19 @@ fake_http_start(void)
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     sa.sin_port = 0;
-    f->d = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0,
-        NULL, NULL, fake_handler, f, MHD_OPTION_SOCK_ADDR, &sa,
-        MHD_OPTION_NOTIFY_COMPLETED, fake_done, NULL, MHD_OPTION_END);
+    if (tls)
+        f->d = MHD_start_daemon(
+            MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                tls,
+            0, NULL, NULL, fake_handler, f, MHD_OPTION_SOCK_ADDR, &sa,
+            MHD_OPTION_NOTIFY_COMPLETED, fake_done, NULL,
+            MHD_OPTION_HTTPS_MEM_KEY, key_pem, MHD_OPTION_HTTPS_MEM_CERT,
+            cert_pem, MHD_OPTION_END);
+    else
+        f->d = MHD_start_daemon(
+            MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0,
+            NULL, NULL, fake_handler, f, MHD_OPTION_SOCK_ADDR, &sa,
+            MHD_OPTION_NOTIFY_COMPLETED, fake_done, NULL, MHD_OPTION_END);
     if (f->d == NULL) {
         free(f);
         return NULL;

@@ -26,6 +26,9 @@ struct fake_http;
 
 /* Returns: a running server, or NULL. */
 struct fake_http *fake_http_start(void);
+/* The same over TLS with the given PEM key and certificate. */
+struct fake_http *fake_http_start_tls(const char *key_pem,
+                                      const char *cert_pem);
 void fake_http_stop(struct fake_http *f);
 /* The port it listens on. */
 int fake_http_port(const struct fake_http *f);

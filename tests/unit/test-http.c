@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static struct fake_http *srv;
 static uv_loop_t loop;
@@ -326,6 +327,84 @@ T_TEST(test_ratelimit_arithmetic)
     ratelimit_free(rl);
 }
 
+static char *
+slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *data = calloc(1, 16384);
+
+    if (f != NULL) {
+        if (fread(data, 1, 16383, f) == 0)
+            data[0] = '\0';
+        fclose(f);
+    }
+    return data;
+}
+
+T_TEST(test_tls_is_verified)
+{
+    struct result r = {0};
+    struct fake_http *tls;
+    char url[128], *key, *cert;
+    struct http_request req = {.method = "GET", .max_attempts = 1};
+
+    /* A self-signed certificate no CA vouches for must be refused. */
+    T_EQ_INT(system("openssl req -x509 -newkey rsa:2048 -nodes -days 1 "
+                    "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
+                    "-keyout /tmp/reflekt-tls.key -out /tmp/reflekt-tls.crt "
+                    ">/dev/null 2>&1"),
+             0);
+    key = slurp("/tmp/reflekt-tls.key");
+    cert = slurp("/tmp/reflekt-tls.crt");
+    tls = fake_http_start_tls(key, cert);
+    T_CHECK(tls != NULL);
+    if (tls == NULL)
+        goto out;
+    snprintf(url, sizeof(url), "https://127.0.0.1:%d/ok", fake_http_port(tls));
+    req.url = url;
+    setup();
+    T_EQ_INT(http_request(h, &req, on_done, &r), 0);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    T_EQ_INT(r.err, ERR_IO);
+    T_EQ_INT(r.status, 0);
+    T_EQ_INT(fake_http_hits(tls, "/ok", NULL, 0), 0);
+    /* Trusting that certificate explicitly makes the same call work. */
+    memset(&r, 0, sizeof(r));
+    req.ca_file = "/tmp/reflekt-tls.crt";
+    T_EQ_INT(http_request(h, &req, on_done, &r), 0);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    T_EQ_INT(r.err, 0);
+    T_EQ_INT(r.status, 200);
+    teardown();
+    fake_http_stop(tls);
+out:
+    free(key);
+    free(cert);
+    unlink("/tmp/reflekt-tls.key");
+    unlink("/tmp/reflekt-tls.crt");
+}
+
+T_TEST(test_proxy_from_environment)
+{
+    struct result r = {0};
+    char proxy[64];
+    struct http_request req = {
+        .method = "GET", .url = "http://reflekt.invalid/ok", .max_attempts = 1};
+
+    setup();
+    snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", fake_http_port(srv));
+    setenv("http_proxy", proxy, 1);
+    setenv("no_proxy", "", 1);
+    T_EQ_INT(http_request(h, &req, on_done, &r), 0);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    unsetenv("http_proxy");
+    setenv("no_proxy", "127.0.0.1,localhost", 1);
+    /* The request went to the proxy, with the absolute URL. */
+    T_EQ_INT(r.err, 0);
+    T_EQ_INT(fake_http_hits(srv, "http://reflekt.invalid/ok", NULL, 0), 1);
+    teardown();
+}
+
 static void
 cleanup_server(void)
 {
@@ -351,6 +430,8 @@ main(void)
         T_CASE(test_burst_respects_rate),
         T_CASE(test_close_cancels_in_flight),
         T_CASE(test_ratelimit_arithmetic),
+        T_CASE(test_tls_is_verified),
+        T_CASE(test_proxy_from_environment),
     };
     int rc;
 

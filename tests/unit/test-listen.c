@@ -18,6 +18,10 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static uv_loop_t loop;
@@ -85,8 +89,15 @@ do_call(struct call *c)
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
     curl_easy_setopt(e, CURLOPT_TIMEOUT, 10L);
-    if (curl_easy_perform(e) == CURLE_OK)
-        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &c->status);
+    {
+        CURLcode cc = curl_easy_perform(e);
+
+        if (cc == CURLE_OK)
+            curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &c->status);
+        else
+            snprintf(c->resp, sizeof(c->resp), "curl: %s",
+                     curl_easy_strerror(cc));
+    }
     curl_slist_free_all(h);
     curl_easy_cleanup(e);
 }
@@ -377,6 +388,88 @@ T_TEST(test_close_answers_waiting)
     serve_done();
 }
 
+static int slow_closed[2];
+static int64_t capped_ms;
+
+static int
+raw_connect(void)
+{
+    struct sockaddr_in sa;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)listen_port(srv));
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/*
+ * Two clients that never finish their headers fill the cap; a third waits
+ * in the backlog until the idle timeout has closed them.
+ */
+static void
+client_limits(void)
+{
+    static const char part[] = "POST /echo HTTP/1.1\r\nHost: x\r\n";
+    int fd[2];
+    char c;
+
+    for (int i = 0; i < 2; i++) {
+        fd[i] = raw_connect();
+        if (fd[i] >= 0 && write(fd[i], part, sizeof(part) - 1) < 0)
+            fd[i] = -1;
+    }
+    usleep(200000);
+    calls[0] = (struct call){.method = "POST",
+                             .path = "/echo",
+                             .ctype = "application/json",
+                             .body = "{\"name\":\"x\"}",
+                             .body_len = 12};
+    {
+        uint64_t t0 = uv_hrtime();
+
+        do_call(&calls[0]); /* over the cap: waits for room */
+        capped_ms = (int64_t)((uv_hrtime() - t0) / 1000000);
+    }
+    /* The idle timeout (1 s) closes the two slow connections. */
+    for (int i = 0; i < 2; i++) {
+        struct timeval tv = {3, 0};
+
+        if (fd[i] < 0)
+            continue;
+        setsockopt(fd[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        slow_closed[i] = read(fd[i], &c, 1) <= 0;
+        close(fd[i]);
+    }
+    calls[1] = calls[0];
+    calls[1].status = 0;
+    calls[1].resp[0] = '\0';
+    usleep(100000);
+    do_call(&calls[1]); /* room again */
+}
+
+T_TEST(test_connection_cap_and_timeout)
+{
+    struct listen_opts o = {.max_conns = 2, .timeout_s = 1};
+
+    memset(calls, 0, sizeof(calls));
+    serve(client_limits, &o);
+    /* Served only once the idle timeout had closed a slow connection. */
+    T_EQ_INT(calls[0].status, 200);
+    T_CHECK(capped_ms >= 600);
+    T_CHECK(slow_closed[0]);
+    T_CHECK(slow_closed[1]);
+    T_EQ_INT(calls[1].status, 200);
+    if (calls[1].status != 200)
+        fprintf(stderr, "%s / %s\n", calls[0].resp, calls[1].resp);
+    serve_done();
+}
+
 T_TEST(test_bad_address)
 {
     char err[ERR_BUFSZ] = "";
@@ -399,6 +492,7 @@ main(void)
         T_CASE(test_body_cap),
         T_CASE(test_group_commit_before_answer),
         T_CASE(test_close_answers_waiting),
+        T_CASE(test_connection_cap_and_timeout),
         T_CASE(test_bad_address),
     };
     int rc;
