@@ -143,6 +143,7 @@ test-san:
 	$(Q)REFLEKT_TIME_SCALE=3 sh tests/run.sh build-san build-san/reflekt
 
 check: deps
+	$(Q)$(MAKE) -s lint
 	$(Q)$(MAKE) -s test
 	$(Q)$(MAKE) -s test-san
 	$(Q)$(MAKE) -s fuzz-smoke

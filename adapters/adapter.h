@@ -98,7 +98,7 @@ struct adapter {
     struct adapter_host host;
     struct http *http;     /* outbound HTTP (bot/http.h) */
     struct listen *listen; /* the inbound endpoint, or NULL when off */
-    void *priv; /* the platform's own state */
+    void *priv;            /* the platform's own state */
 };
 
 extern const struct adapter_ops console_adapter_ops;
