@@ -25,7 +25,7 @@ DEB_libmicrohttpd = libmicrohttpd-dev
 
 # Build and test tools, then the -dev packages above.
 DEB_TOOLS = build-essential pkg-config clang libclang-rt-14-dev valgrind curl \
-	sqlite3 procps wrk openssl
+	sqlite3 procps wrk openssl clang-format
 DEB_ALL = $(DEB_TOOLS) $(foreach p,$(PKGS),$(DEB_$(p)))
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wconversion -Wstrict-prototypes \
