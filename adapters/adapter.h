@@ -51,6 +51,24 @@ struct adapter_host {
     /* Returns: 0 when the event may be acknowledged, < 0 to not ack it. */
     int (*on_event)(struct adapter *a, const struct adapter_event *ev,
                     void *arg);
+    /*
+     * A batch of events and the platform cursor covering them (Matrix's
+     * next_batch), committed together.  Returns: 0 when committed; else
+     * nothing was, and the batch must be fetched again.
+     */
+    int (*on_events)(struct adapter *a, const struct adapter_event *evs,
+                     size_t n, const char *cursor_key,
+                     const char *cursor_value, void *arg);
+    /*
+     * Whether user_id is an enrolled leader on this platform; fills
+     * conversation (may be "") with their known direct conversation.
+     * Returns: 1, 0, or < 0 on error.
+     */
+    int (*leader_lookup)(struct adapter *a, const char *user_id,
+                         char *conversation, size_t convsz, void *arg);
+    /* Remember the direct conversation reflekt has with user_id. */
+    int (*conversation_set)(struct adapter *a, const char *user_id,
+                            const char *conversation, void *arg);
     /* Durable key/value per adapter (sync tokens, read offsets). */
     int (*cursor_get)(struct adapter *a, const char *key, char *out,
                       size_t outsz, void *arg);

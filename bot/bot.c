@@ -175,6 +175,45 @@ host_on_event(struct adapter *a, const struct adapter_event *ev, void *arg)
 }
 
 static int
+host_on_events(struct adapter *a, const struct adapter_event *evs, size_t n,
+               const char *cursor_key, const char *cursor_value, void *arg)
+{
+    struct bot *b = arg;
+    int rc = convo_on_events(&b->cv, a, evs, n, cursor_key, cursor_value,
+                             clock_now());
+
+    if (rc == 0 && n > 0 && !b->stopping)
+        uv_timer_start(&b->timer, on_timer, 0, 0);
+    return rc;
+}
+
+static int
+host_leader_lookup(struct adapter *a, const char *user_id, char *conversation,
+                   size_t convsz, void *arg)
+{
+    struct bot *b = arg;
+    struct store_leader l;
+    int rc = store_leader_by_identity(b->st, a->ops->name, user_id, &l);
+
+    if (rc == ERR_NOTFOUND)
+        return 0;
+    if (rc < 0)
+        return rc;
+    xstrlcpy(conversation, l.conversation, convsz);
+    return 1;
+}
+
+static int
+host_conversation_set(struct adapter *a, const char *user_id,
+                      const char *conversation, void *arg)
+{
+    struct bot *b = arg;
+
+    return store_leader_set_conversation(b->st, a->ops->name, user_id,
+                                         conversation);
+}
+
+static int
 host_cursor_get(struct adapter *a, const char *key, char *out, size_t outsz,
                 void *arg)
 {
@@ -258,6 +297,9 @@ bot_adapters(struct bot *b)
 {
     struct adapter_host host = {
         .on_event = host_on_event,
+        .on_events = host_on_events,
+        .leader_lookup = host_leader_lookup,
+        .conversation_set = host_conversation_set,
         .cursor_get = host_cursor_get,
         .cursor_set = host_cursor_set,
         .arg = b,

@@ -322,6 +322,7 @@ convo_say(struct convo *cv, struct adapter *a, const struct store_leader *l,
     cs->cv = cv;
     cs->kind = CONVO_SEND_REPLY;
     m.user_id = l->user_id;
+    m.conversation = l->conversation[0] != '\0' ? l->conversation : NULL;
     m.text = text;
     if (a->ops->send(a, &m, on_sent, cs) < 0) {
         cv->errors++;
@@ -403,6 +404,7 @@ convo_send_question(struct convo *cv, struct store_delivery *d,
     cs->delivery_id = d->id;
     snprintf(key, sizeof(key), "reflekt-%" PRId64, d->id);
     m.user_id = l->user_id;
+    m.conversation = l->conversation[0] != '\0' ? l->conversation : NULL;
     m.text = d->question;
     m.delivery_id = d->id;
     m.idem_key = key;
@@ -980,66 +982,187 @@ convo_apply(struct convo *cv, struct store_leader *l,
     }
 }
 
-int
-convo_on_event(struct convo *cv, struct adapter *a,
-               const struct adapter_event *ev, int64_t now)
-{
-    struct store_leader l;
+/* What one inbound event leaves to do once its transaction committed. */
+struct convo_after {
+    struct store_leader l; /* who to answer, and where */
     struct convo_reply r;
-    int stored = 0;
+    int answer;            /* 1 when there is something to say */
+    int stored;            /* an answer message was stored */
+};
+
+/* Edits and deletions of answer messages, inside the transaction. */
+static int
+convo_change(struct convo *cv, struct store_leader *l,
+             const struct adapter_event *ev, int64_t now)
+{
+    struct store_delivery d;
+    int64_t did;
+    int left, rc;
+
+    if (ev->target_msg_id == NULL)
+        return 0;
+    if (ev->type == ADAPTER_EVENT_EDIT) {
+        rc = store_response_edit(cv->st, l->id, ev->target_msg_id, ev->text,
+                                 ev->text_len, now, &did);
+        if (rc == ERR_NOTFOUND)
+            return 0; /* not an answer of theirs: nothing to change */
+        if (rc == 0)
+            log_info("msg=\"answer edited\" leader=%s delivery=%" PRId64,
+                     l->handle, did);
+        return rc;
+    }
+    rc = store_response_delete(cv->st, l->id, ev->target_msg_id, &did, &left);
+    if (rc == ERR_NOTFOUND)
+        return 0;
+    if (rc < 0)
+        return rc;
+    log_info("msg=\"answer message deleted\" leader=%s delivery=%" PRId64,
+             l->handle, did);
+    if (left > 0)
+        return 0;
+    /* Every message of the answer is gone: the answer is taken back. */
+    if ((rc = store_delivery_get(cv->st, did, &d)) < 0)
+        return rc;
+    d.state = STORE_STATE_RETRACTED;
+    d.closed = 1;
+    d.action_at = 0;
+    d.shared = 0;
+    if ((rc = store_delivery_update(cv->st, &d)) < 0 ||
+        (rc = store_response_retract(cv->st, did)) < 0)
+        return rc;
+    return store_audit(cv->st, now, l->handle, "retract", l->id,
+                       "deleted on the platform");
+}
+
+/* One event inside the batch's transaction. */
+static int
+convo_event(struct convo *cv, struct adapter *a,
+            const struct adapter_event *ev, int64_t now,
+            struct convo_after *out)
+{
+    struct store_leader *l = &out->l;
     int rc;
 
-    rc = store_leader_by_identity(cv->st, a->ops->name, ev->user_id, &l);
+    rc = store_leader_by_identity(cv->st, a->ops->name, ev->user_id, l);
     if (rc == ERR_NOTFOUND) {
-        struct store_leader stranger;
         enum lang lang = LANG_NB;
 
         /* Nothing of theirs is stored; they get one short explanation. */
         log_info("adapter=%s msg=\"message from someone not enrolled\"",
                  a->ops->name);
-        memset(&stranger, 0, sizeof(stranger));
+        memset(l, 0, sizeof(*l));
         lang_parse(cv->conf->language, &lang);
-        xstrlcpy(stranger.lang, lang_code(lang), sizeof(stranger.lang));
-        xstrlcpy(stranger.user_id, ev->user_id, sizeof(stranger.user_id));
-        xstrlcpy(stranger.handle, "(unknown)", sizeof(stranger.handle));
-        if (ev->type == ADAPTER_EVENT_MESSAGE)
-            convo_sayf(cv, a, &stranger, MSG_UNKNOWN_USER, NULL);
+        xstrlcpy(l->lang, lang_code(lang), sizeof(l->lang));
+        xstrlcpy(l->user_id, ev->user_id, sizeof(l->user_id));
+        xstrlcpy(l->handle, "(unknown)", sizeof(l->handle));
+        if (ev->conversation != NULL)
+            xstrlcpy(l->conversation, ev->conversation,
+                     sizeof(l->conversation));
+        if (ev->type == ADAPTER_EVENT_MESSAGE) {
+            convo_reply_set(&out->r, MSG_UNKNOWN_USER, NULL);
+            out->answer = 1;
+        }
         return 0;
     }
     if (rc < 0)
         return rc;
-    memset(&r, 0, sizeof(r));
-    if ((rc = store_begin(cv->st)) < 0)
-        return rc;
     rc = store_event_mark(cv->st, ev->event_id, now);
     if (rc == ERR_EXISTS) {
         /* Delivered again after a crash or a platform retry: done before. */
-        store_rollback(cv->st);
         log_info("adapter=%s msg=\"duplicate event ignored\" leader=%s",
-                 a->ops->name, l.handle);
+                 a->ops->name, l->handle);
         return 0;
     }
-    if (rc == 0)
-        rc = convo_apply(cv, &l, ev, now, &r, &stored);
-    if (rc == 0)
-        rc = store_commit(cv->st);
-    if (rc < 0) {
-        store_rollback(cv->st);
-        free(r.text);
-        cv->errors++;
-        log_error("adapter=%s msg=\"cannot store event\" leader=%s error=%s",
-                  a->ops->name, l.handle, err_name(rc));
+    if (rc < 0)
         return rc;
+    /* Only the leader's direct conversation with reflekt counts. */
+    if (ev->conversation != NULL && l->conversation[0] != '\0' &&
+        strcmp(ev->conversation, l->conversation) != 0) {
+        log_info("adapter=%s msg=\"message outside the direct conversation "
+                 "ignored\" leader=%s",
+                 a->ops->name, l->handle);
+        return 0;
     }
-    if (stored && cv->fault_after_commit > 0 && --cv->fault_after_commit == 0) {
+    if (ev->conversation != NULL)
+        xstrlcpy(l->conversation, ev->conversation, sizeof(l->conversation));
+    if (ev->type == ADAPTER_EVENT_EDIT || ev->type == ADAPTER_EVENT_DELETE)
+        return convo_change(cv, l, ev, now);
+    rc = convo_apply(cv, l, ev, now, &out->r, &out->stored);
+    out->answer = out->r.text != NULL || out->r.has_id;
+    return rc;
+}
+
+int
+convo_on_events(struct convo *cv, struct adapter *a,
+                const struct adapter_event *evs, size_t n,
+                const char *cursor_key, const char *cursor_value, int64_t now)
+{
+    struct convo_after *outs = xcalloc(n ? n : 1, sizeof(*outs));
+    int stored = 0, rc;
+
+    if ((rc = store_begin(cv->st)) < 0)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = store_savepoint(cv->st)) < 0)
+            goto fail;
+        rc = convo_event(cv, a, &evs[i], now, &outs[i]);
+        if (rc == ERR_DB || rc == ERR_NOMEM) {
+            store_rollback_to(cv->st);
+            goto fail; /* the whole batch comes again */
+        }
+        if (rc < 0) {
+            /* This event cannot be taken (bad input): skip it alone. */
+            store_rollback_to(cv->st);
+            log_warn("adapter=%s msg=\"event skipped\" error=%s",
+                     a->ops->name, err_name(rc));
+            free(outs[i].r.text);
+            memset(&outs[i], 0, sizeof(outs[i]));
+            continue;
+        }
+        if ((rc = store_release(cv->st)) < 0)
+            goto fail;
+        stored += outs[i].stored;
+    }
+    /* The platform's cursor moves in the same commit as its events. */
+    if (cursor_key != NULL &&
+        (rc = store_cursor_set(cv->st, a->ops->name, cursor_key,
+                               cursor_value)) < 0)
+        goto fail;
+    if ((rc = store_commit(cv->st)) < 0)
+        goto fail;
+    if (stored > 0 && cv->fault_after_commit > 0 &&
+        (cv->fault_after_commit -= stored) <= 0) {
         /* Fault injection for tests: die between commit and ack. */
         log_warn("msg=\"REFLEKT_FAULT: crashing after commit\"");
         raise(SIGKILL);
     }
-    if (r.text != NULL)
-        convo_say(cv, a, &l, r.text);
-    else if (r.has_id)
-        convo_sayf(cv, a, &l, r.id, r.arg);
-    free(r.text);
-    return 0;
+    for (size_t i = 0; i < n; i++) {
+        struct convo_after *o = &outs[i];
+
+        if (!o->answer)
+            continue;
+        if (o->r.text != NULL)
+            convo_say(cv, a, &o->l, o->r.text);
+        else
+            convo_sayf(cv, a, &o->l, o->r.id, o->r.arg);
+    }
+    rc = 0;
+    goto out;
+fail:
+    store_rollback(cv->st);
+    cv->errors++;
+    log_error("adapter=%s msg=\"cannot store events\" count=%zu error=%s",
+              a->ops->name, n, err_name(rc));
+out:
+    for (size_t i = 0; i < n; i++)
+        free(outs[i].r.text);
+    free(outs);
+    return rc;
+}
+
+int
+convo_on_event(struct convo *cv, struct adapter *a,
+               const struct adapter_event *ev, int64_t now)
+{
+    return convo_on_events(cv, a, ev, 1, NULL, NULL, now);
 }

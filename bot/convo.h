@@ -59,6 +59,18 @@ int convo_tick(struct convo *cv, int64_t now, int64_t *next);
 int convo_on_event(struct convo *cv, struct adapter *a,
                    const struct adapter_event *ev, int64_t now);
 
+/*
+ * A batch of inbound events (a Matrix sync response), and the platform
+ * cursor that covers them: all in one transaction, each event in its own
+ * savepoint (a bad event is skipped alone).  Replies go out after the
+ * commit.  Returns: 0 once committed; < 0 when nothing was (the platform
+ * must deliver the batch again).
+ */
+int convo_on_events(struct convo *cv, struct adapter *a,
+                    const struct adapter_event *evs, size_t n,
+                    const char *cursor_key, const char *cursor_value,
+                    int64_t now);
+
 /* ---- used by the command line as well ---- */
 
 /* Recompute and store a leader's next due time after `after`. */

@@ -225,11 +225,109 @@ int
 store_response_retract(struct store *st, int64_t delivery_id)
 {
     sqlite3_stmt *s = store__stmt(st, STMT_RESPONSE_RETRACT);
+    int rc;
 
     if (s == NULL)
         return ERR_DB;
     sqlite3_bind_int64(s, 1, delivery_id);
+    if ((rc = store__exec(st, s)) < 0)
+        return rc;
+    /* Taken back means gone: earlier versions of edited messages too. */
+    s = store__stmt(st, STMT_RESPONSE_EDIT_HISTORY_DROP);
+    if (s == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(s, 1, delivery_id);
     return store__exec(st, s);
+}
+
+/* Find a leader's live answer message by its platform id. */
+static int
+store_response_find(struct store *st, int64_t engagement_id,
+                    const char *msg_id, int64_t *id, int64_t *delivery_id)
+{
+    sqlite3_stmt *s = store__stmt(st, STMT_RESPONSE_BY_MSG);
+    int rc;
+
+    if (s == NULL)
+        return ERR_DB;
+    store__bind_text(s, 1, msg_id);
+    sqlite3_bind_int64(s, 2, engagement_id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(s, 0);
+        *delivery_id = sqlite3_column_int64(s, 1);
+        sqlite3_reset(s);
+        return 0;
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? ERR_NOTFOUND : store__err(st, rc);
+}
+
+int
+store_response_edit(struct store *st, int64_t engagement_id,
+                    const char *msg_id, const char *body, size_t len,
+                    int64_t at, int64_t *delivery_id)
+{
+    sqlite3_stmt *s;
+    int64_t id;
+    int rc;
+
+    if (len > (size_t)1 << 20)
+        return ERR_INVAL;
+    if ((rc = store_response_find(st, engagement_id, msg_id, &id,
+                                  delivery_id)) < 0)
+        return rc;
+    /* The old text goes to the history before it is replaced. */
+    s = store__stmt(st, STMT_RESPONSE_EDIT_ADD);
+    if (s == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 3, at);
+    {
+        sqlite3_stmt *old = store__stmt(st, STMT_RESPONSE_BY_MSG);
+
+        if (old == NULL)
+            return ERR_DB;
+        store__bind_text(old, 1, msg_id);
+        sqlite3_bind_int64(old, 2, engagement_id);
+        if (sqlite3_step(old) == SQLITE_ROW)
+            sqlite3_bind_text(s, 2, (const char *)sqlite3_column_text(old, 2),
+                              -1, SQLITE_TRANSIENT);
+        sqlite3_reset(old);
+    }
+    if ((rc = store__exec(st, s)) < 0)
+        return rc;
+    s = store__stmt(st, STMT_RESPONSE_SET_BODY);
+    if (s == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, body, (int)len, SQLITE_STATIC);
+    return store__exec(st, s);
+}
+
+int
+store_response_delete(struct store *st, int64_t engagement_id,
+                      const char *msg_id, int64_t *delivery_id, int *left)
+{
+    sqlite3_stmt *s;
+    int64_t id, n;
+    int rc;
+
+    if ((rc = store_response_find(st, engagement_id, msg_id, &id,
+                                  delivery_id)) < 0)
+        return rc;
+    s = store__stmt(st, STMT_RESPONSE_DELETE);
+    if (s == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(s, 1, id);
+    if ((rc = store__exec(st, s)) < 0)
+        return rc;
+    s = store__stmt(st, STMT_RESPONSE_LIVE);
+    if (s != NULL)
+        sqlite3_bind_int64(s, 1, *delivery_id);
+    rc = store__scalar(st, s, &n);
+    *left = (int)n;
+    return rc;
 }
 
 int

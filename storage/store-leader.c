@@ -36,6 +36,7 @@ store_leader_read(sqlite3_stmt *s, struct store_leader *l)
     l->next_due_at = sqlite3_column_int64(s, 18);
     l->summer_from = sqlite3_column_int(s, 19);
     l->summer_to = sqlite3_column_int(s, 20);
+    store__text(s, 21, l->conversation, sizeof(l->conversation));
     return 0;
 }
 
@@ -344,5 +345,19 @@ store_org_set_summer(struct store *st, const char *org, int from, int to)
     store__bind_text(s, 1, org);
     sqlite3_bind_int(s, 2, from);
     sqlite3_bind_int(s, 3, to);
+    return store__exec(st, s);
+}
+
+int
+store_leader_set_conversation(struct store *st, const char *platform,
+                              const char *user_id, const char *conversation)
+{
+    sqlite3_stmt *s = store__stmt(st, STMT_IDENTITY_CONVERSATION);
+
+    if (s == NULL)
+        return ERR_DB;
+    store__bind_text(s, 1, platform);
+    store__bind_text(s, 2, user_id);
+    store__bind_text(s, 3, conversation);
     return store__exec(st, s);
 }

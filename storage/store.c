@@ -125,6 +125,17 @@ static const char *const migrations[] = {
     "  engagement_id INTEGER,"
     "  detail TEXT"
     ");",
+    /* 2: edits keep their history; platform message ids are looked up */
+    "CREATE TABLE response_edit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  response_id INTEGER NOT NULL REFERENCES response(id)"
+    "    ON DELETE CASCADE,"
+    "  body TEXT,"
+    "  replaced_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX response_edit_response ON response_edit(response_id);"
+    "CREATE INDEX response_msg ON response(platform_msg_id)"
+    "  WHERE platform_msg_id IS NOT NULL;",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -135,6 +146,23 @@ static const char *const stmt_sql[STMT__COUNT] = {
     [STMT_SAVEPOINT] = "SAVEPOINT item",
     [STMT_RELEASE] = "RELEASE item",
     [STMT_ROLLBACK_TO] = "ROLLBACK TO item",
+    [STMT_RESPONSE_BY_MSG] = "SELECT r.id, r.delivery_id, r.body FROM response r"
+                             " JOIN delivery d ON d.id = r.delivery_id"
+                             " JOIN engagement e ON e.id = d.engagement_id"
+                             " WHERE r.platform_msg_id = ?1 AND e.id = ?2"
+                             " AND r.retracted = 0",
+    [STMT_RESPONSE_EDIT_ADD] = "INSERT INTO response_edit (response_id, body,"
+                               " replaced_at) VALUES (?1, ?2, ?3)",
+    [STMT_RESPONSE_SET_BODY] = "UPDATE response SET body = ?2 WHERE id = ?1",
+    [STMT_RESPONSE_DELETE] = "UPDATE response SET body = NULL, retracted = 1"
+                             " WHERE id = ?1",
+    [STMT_RESPONSE_LIVE] = "SELECT count(*) FROM response WHERE delivery_id ="
+                           " ?1 AND retracted = 0",
+    [STMT_RESPONSE_EDIT_HISTORY_DROP] =
+        "UPDATE response_edit SET body = NULL WHERE response_id IN (SELECT id"
+        " FROM response WHERE delivery_id = ?1)",
+    [STMT_IDENTITY_CONVERSATION] = "UPDATE identity SET conversation = ?3"
+                                   " WHERE platform = ?1 AND user_id = ?2",
     [STMT_DELIVERY_QUEUE] = "SELECT count(*) FROM delivery WHERE state ="
                             " 'sending' OR (state IN ('pending', 'snoozed')"
                             " AND action_at <= ?1)",
@@ -161,7 +189,7 @@ static const char *const stmt_sql[STMT__COUNT] = {
     "SELECT e.id, l.name, i.platform, i.user_id, c.name, m.name, o.name,"      \
     " e.lang, e.tz, e.country, e.cadence, e.dtstart, e.work_from,"             \
     " e.work_to, e.work_days, e.weekly_cap, e.paused, e.paused_until,"         \
-    " e.next_due_at, o.summer_from, o.summer_to"                               \
+    " e.next_due_at, o.summer_from, o.summer_to, i.conversation"                               \
     " FROM engagement e JOIN person l ON l.id = e.leader_id"                   \
     " JOIN identity i ON i.id = e.identity_id"                                 \
     " JOIN person c ON c.id = e.consultant_id"                                 \

@@ -87,6 +87,7 @@ struct store_leader {
     int64_t paused_until;       /* 0: until resumed */
     int64_t next_due_at;        /* 0: nothing planned */
     int summer_from, summer_to; /* organisation pause as month*100+day */
+    char conversation[STORE_ID_MAX]; /* the direct conversation, or "" */
 };
 
 /* Add a leader (creating people as needed).  ERR_EXISTS when taken. */
@@ -110,6 +111,10 @@ int store_leader_next_min(struct store *st, int64_t *out);
 /* Fills ids with up to max engagements due at or before now. */
 int store_leader_due(struct store *st, int64_t now, int64_t *ids, int max,
                      int *n);
+/* Remember the direct conversation (DM room) of a platform user. */
+int store_leader_set_conversation(struct store *st, const char *platform,
+                                  const char *user_id,
+                                  const char *conversation);
 int store_org_set_summer(struct store *st, const char *org, int from, int to);
 
 /* ---- deliveries: one question to one leader --------------------- */
@@ -168,7 +173,23 @@ int store_delivery_last_asked(struct store *st, int64_t engagement_id,
 int store_response_add(struct store *st, int64_t delivery_id,
                        const char *event_id, const char *msg_id,
                        const char *body, size_t len, int64_t at);
-/* Blank the text of every answer message of a delivery. */
+/*
+ * A leader edited an answer message (msg_id is the platform's id of the
+ * original): the old text goes to the edit history, the new one replaces
+ * it.  Returns: 0 and *delivery_id, or ERR_NOTFOUND when that message is
+ * not a live answer of this engagement.
+ */
+int store_response_edit(struct store *st, int64_t engagement_id,
+                        const char *msg_id, const char *body, size_t len,
+                        int64_t at, int64_t *delivery_id);
+/*
+ * A leader deleted an answer message: its text is blanked.  *left is how
+ * many live messages the delivery still has.
+ */
+int store_response_delete(struct store *st, int64_t engagement_id,
+                          const char *msg_id, int64_t *delivery_id,
+                          int *left);
+/* Blank the text of every answer message of a delivery, and its edits. */
 int store_response_retract(struct store *st, int64_t delivery_id);
 /*
  * Record an inbound platform event as handled.

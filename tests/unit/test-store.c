@@ -89,12 +89,38 @@ T_TEST(test_open_migrates_once)
     struct store *st = open_new();
     char err[ERR_BUFSZ] = "";
 
-    T_EQ_INT(store_schema_version(st), 1);
+    T_EQ_INT(store_schema_version(st), 2);
     store_close(st);
     T_EQ_INT(store_open(path, &st, err), 0);
-    T_EQ_INT(store_schema_version(st), 1);
+    T_EQ_INT(store_schema_version(st), 2);
     store_close(st);
-    T_EQ_INT(pragma("PRAGMA user_version"), 1);
+    T_EQ_INT(pragma("PRAGMA user_version"), 2);
+    cleanup();
+}
+
+/* A version-1 database (before edit history) moves forward, data kept. */
+T_TEST(test_migrate_from_v1)
+{
+    struct store *st = open_new();
+    struct store_leader l, got;
+    char err[ERR_BUFSZ] = "";
+    sqlite3 *db;
+
+    leader(&l, "lena", "U1");
+    T_EQ_INT(store_leader_add(st, &l, err), 0);
+    store_close(st);
+    sqlite3_open(path, &db);
+    T_EQ_INT(sqlite3_exec(db,
+                          "DROP TABLE response_edit; DROP INDEX response_msg;"
+                          "PRAGMA user_version = 1;",
+                          NULL, NULL, NULL),
+             SQLITE_OK);
+    sqlite3_close(db);
+    T_EQ_INT(store_open(path, &st, err), 0);
+    T_EQ_INT(store_schema_version(st), 2);
+    T_EQ_INT(store_leader_get(st, "lena", &got), 0);
+    T_EQ_STR(got.user_id, "U1");
+    store_close(st);
     cleanup();
 }
 
@@ -295,6 +321,65 @@ T_TEST(test_responses_unique_and_retract)
     cleanup();
 }
 
+static int
+first_answer(const struct store_row *r, void *arg)
+{
+    char *out = arg;
+
+    xstrlcpy(out, r->answer ? r->answer : "(null)", 128);
+    return 0;
+}
+
+T_TEST(test_edit_keeps_history_and_delete)
+{
+    struct store *st = open_new();
+    struct store_leader l, other;
+    struct store_delivery d;
+    char err[ERR_BUFSZ] = "", text[128];
+    int64_t did;
+    int left;
+
+    leader(&l, "lena", "U1");
+    T_EQ_INT(store_leader_add(st, &l, err), 0);
+    leader(&other, "lars", "U2");
+    T_EQ_INT(store_leader_add(st, &other, err), 0);
+    memset(&d, 0, sizeof(d));
+    d.engagement_id = l.id;
+    xstrlcpy(d.prompt_id, "p1", sizeof(d.prompt_id));
+    xstrlcpy(d.question, "Hva?", sizeof(d.question));
+    d.state = STORE_STATE_ANSWERED;
+    d.due_at = 100;
+    T_EQ_INT(store_delivery_add(st, &d), 0);
+    T_EQ_INT(store_response_add(st, d.id, "e1", "$m1", "first", 5, 200), 0);
+    T_EQ_INT(store_response_add(st, d.id, "e2", "$m2", "second", 6, 201), 0);
+    T_EQ_INT(store_response_edit(st, l.id, "$m1", "first, better", 13, 300,
+                                 &did),
+             0);
+    T_EQ_INT(did, d.id);
+    T_EQ_INT(store_rows(st, l.id, 0, first_answer, text), 0);
+    T_EQ_STR(text, "first, better\nsecond");
+    T_EQ_INT(pragma("SELECT count(*) FROM response_edit WHERE body = 'first'"),
+             1);
+    /* Another leader cannot edit lena's message; unknown ids are refused. */
+    T_EQ_INT(store_response_edit(st, other.id, "$m1", "x", 1, 300, &did),
+             ERR_NOTFOUND);
+    T_EQ_INT(store_response_edit(st, l.id, "$nope", "x", 1, 300, &did),
+             ERR_NOTFOUND);
+    T_EQ_INT(store_response_delete(st, l.id, "$m2", &did, &left), 0);
+    T_EQ_INT(left, 1);
+    T_EQ_INT(store_rows(st, l.id, 0, first_answer, text), 0);
+    T_EQ_STR(text, "first, better");
+    T_EQ_INT(store_response_delete(st, l.id, "$m2", &did, &left),
+             ERR_NOTFOUND);
+    /* Retracting drops the edit history too. */
+    T_EQ_INT(store_response_retract(st, d.id), 0);
+    T_EQ_INT(pragma("SELECT count(*) FROM response_edit WHERE body IS NOT "
+                    "NULL"),
+             0);
+    store_close(st);
+    cleanup();
+}
+
 T_TEST(test_sessions_cursors_audit)
 {
     struct store *st = open_new();
@@ -344,7 +429,8 @@ T_TEST(test_rollback_keeps_nothing)
     cleanup();
 }
 
-T_MAIN(T_CASE(test_open_migrates_once), T_CASE(test_wal_and_foreign_keys),
+T_MAIN(T_CASE(test_open_migrates_once), T_CASE(test_migrate_from_v1),
+       T_CASE(test_edit_keeps_history_and_delete), T_CASE(test_wal_and_foreign_keys),
        T_CASE(test_newer_schema_refused), T_CASE(test_not_a_database_refused),
        T_CASE(test_leader_add_and_read), T_CASE(test_next_due_and_actions),
        T_CASE(test_responses_unique_and_retract),
