@@ -133,13 +133,14 @@ demo: deps
 	$(Q)$(MAKE) -s all
 	$(Q)sh tests/e2e/demo.sh ./reflekt
 
-test: all $(TEST_BIN)
+test: all $(TEST_BIN) $(BUILD)/tests/fake-matrix-server
 	$(Q)sh tests/run.sh $(BUILD) ./reflekt
 
 # The same suite, rebuilt under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-san:
 	$(Q)$(MAKE) -s BUILD=build-san SANITIZE=1 build-san/reflekt \
-	  $(TEST_SRC:tests/unit/%.c=build-san/tests/%)
+	  $(TEST_SRC:tests/unit/%.c=build-san/tests/%) \
+	  build-san/tests/fake-matrix-server
 	$(Q)REFLEKT_TIME_SCALE=3 sh tests/run.sh build-san build-san/reflekt
 
 check: deps
@@ -163,6 +164,13 @@ fuzz-smoke: $(FUZZ_BIN)
 
 fuzz: $(FUZZ_BIN)
 	$(Q)sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+# The fake homeserver as a process, for the end-to-end scripts.
+$(BUILD)/tests/fake-matrix-server: tests/fake/server/fake-matrix-server.c \
+		$(BUILD)/tests/fake/fake-matrix.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/fake $(ALL_LDFLAGS) -o $@ $^ $(LIBS) \
+	  -lpthread
 
 $(BUILD)/tests/bench-http: tests/bench/bench-http.c $(BUILD)/libreflekt.a
 	@mkdir -p $(dir $@)

@@ -10,6 +10,7 @@
 
 static const struct adapter_ops *const adapter_all[] = {
     &console_adapter_ops,
+    &matrix_adapter_ops,
 };
 
 const struct adapter_ops *

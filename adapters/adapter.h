@@ -61,11 +61,13 @@ struct adapter_host {
                      const char *cursor_value, void *arg);
     /*
      * Whether user_id is an enrolled leader on this platform; fills
-     * conversation (may be "") with their known direct conversation.
+     * conversation (may be "") with their known direct conversation and
+     * lang with their language code.
      * Returns: 1, 0, or < 0 on error.
      */
     int (*leader_lookup)(struct adapter *a, const char *user_id,
-                         char *conversation, size_t convsz, void *arg);
+                         char *conversation, size_t convsz, char lang[3],
+                         void *arg);
     /* Remember the direct conversation reflekt has with user_id. */
     int (*conversation_set)(struct adapter *a, const char *user_id,
                             const char *conversation, void *arg);
@@ -120,6 +122,7 @@ struct adapter {
 };
 
 extern const struct adapter_ops console_adapter_ops;
+extern const struct adapter_ops matrix_adapter_ops;
 
 /* Returns: the ops of a platform by name, or NULL. */
 const struct adapter_ops *adapter_find(const char *name);

@@ -189,7 +189,7 @@ host_on_events(struct adapter *a, const struct adapter_event *evs, size_t n,
 
 static int
 host_leader_lookup(struct adapter *a, const char *user_id, char *conversation,
-                   size_t convsz, void *arg)
+                   size_t convsz, char lang[3], void *arg)
 {
     struct bot *b = arg;
     struct store_leader l;
@@ -200,6 +200,7 @@ host_leader_lookup(struct adapter *a, const char *user_id, char *conversation,
     if (rc < 0)
         return rc;
     xstrlcpy(conversation, l.conversation, convsz);
+    xstrlcpy(lang, l.lang, 3);
     return 1;
 }
 
@@ -304,27 +305,34 @@ bot_adapters(struct bot *b)
         .cursor_set = host_cursor_set,
         .arg = b,
     };
-    char err[ERR_BUFSZ] = "";
-    struct adapter *a;
+    const struct adapter_ops *want[CONVO_MAX_ADAPTERS];
+    int n = 0;
 
-    if (!b->conf.console_enabled) {
-        log_error("msg=\"no adapter is enabled; enable [console] or a "
-                  "platform\"");
+    if (b->conf.console_enabled)
+        want[n++] = &console_adapter_ops;
+    if (b->conf.matrix_homeserver != NULL)
+        want[n++] = &matrix_adapter_ops;
+    if (n == 0) {
+        log_error("msg=\"no adapter is enabled; enable [console] or "
+                  "configure a platform\"");
         return ERR_CONFIG;
     }
-    a = adapter_new(&console_adapter_ops, &b->loop, &host);
-    a->http = b->http;
-    a->listen = b->listen;
-    if (a->ops->init(a, &b->conf, err) < 0) {
-        char esc[2 * ERR_BUFSZ];
+    for (int i = 0; i < n; i++) {
+        char err[ERR_BUFSZ] = "", esc[2 * ERR_BUFSZ];
+        struct adapter *a = adapter_new(want[i], &b->loop, &host);
 
-        log_error("adapter=console msg=\"cannot start\" error=\"%s\"",
-                  log_esc(err, esc, sizeof(esc)));
-        adapter_free(a);
-        return ERR_CONFIG;
+        a->http = b->http;
+        a->listen = b->listen;
+        if (a->ops->init(a, &b->conf, err) < 0) {
+            fprintf(stderr, "reflekt: %s: %s\n", a->ops->name, err);
+            log_error("adapter=%s msg=\"cannot start\" error=\"%s\"",
+                      a->ops->name, log_esc(err, esc, sizeof(esc)));
+            adapter_free(a);
+            return ERR_CONFIG;
+        }
+        b->adapters[b->nadapters++] = a;
+        convo_add_adapter(&b->cv, a);
     }
-    b->adapters[b->nadapters++] = a;
-    convo_add_adapter(&b->cv, a);
     return 0;
 }
 

@@ -254,8 +254,22 @@ cli_leader_add(const struct config *conf, int argc, char **argv)
     }
     v = cli_opt(&a, "platform");
     if (adapter_find(v) == NULL) {
-        cli_error("unknown platform \"%s\" (this reflekt knows: console)", v);
+        cli_error("unknown platform \"%s\" (this reflekt knows: console, "
+                  "matrix)",
+                  v);
         return 2;
+    }
+    if (strcmp(v, "matrix") == 0) {
+        const char *u = cli_opt(&a, "user");
+        const char *colon = strchr(u, ':');
+
+        if (u[0] != '@' || colon == NULL || colon == u + 1 ||
+            colon[1] == '\0' || strchr(u, ' ') != NULL) {
+            cli_error("--user must be a Matrix user id such as "
+                      "@lena:example.org, not \"%s\"",
+                      u);
+            return 2;
+        }
     }
     xstrlcpy(l.platform, v, sizeof(l.platform));
     if (xstrlcpy(l.user_id, cli_opt(&a, "user"), sizeof(l.user_id)) >=

@@ -37,6 +37,7 @@ enum config_type {
     CONFIG_DAYS,
     CONFIG_SUMMER,
     CONFIG_HOLIDAYS,
+    CONFIG_URL,
 };
 
 struct config_key {
@@ -69,6 +70,8 @@ static const struct config_key config_keys[] = {
     KEY("schedule", "snooze_default", CONFIG_DURATION, snooze_default, 0),
     KEY("schedule", "repeat_window", CONFIG_DURATION, repeat_window, 0),
     KEY("http", "listen", CONFIG_PATH, listen, 0),
+    KEY("matrix", "homeserver", CONFIG_URL, matrix_homeserver, 0),
+    KEY("matrix", "access_token", CONFIG_STRING, matrix_access_token, 1),
     KEY("console", "enabled", CONFIG_BOOL, console_enabled, 0),
     KEY("console", "input", CONFIG_PATH, console_input, 0),
 };
@@ -115,6 +118,8 @@ config_release(struct config *c)
     free(c->holidays);
     free(c->console_input);
     free(c->listen);
+    free(c->matrix_homeserver);
+    free(c->matrix_access_token);
     memset(c, 0, sizeof(*c));
 }
 
@@ -263,6 +268,16 @@ config_set(struct config *c, const struct config_key *k, const char *value,
             return ERR_CONFIG;
         }
         return 0;
+    case CONFIG_URL:
+        if (value[0] != '\0' && strncmp(value, "https://", 8) != 0 &&
+            strncmp(value, "http://", 7) != 0) {
+            err_set(err, "%s: %s must be an http:// or https:// URL, not "
+                         "\"%s\"",
+                    where, k->name, value);
+            return ERR_CONFIG;
+        }
+        config_str(field, value[0] != '\0' ? value : NULL);
+        return 0;
     case CONFIG_HOLIDAYS: {
         enum holiday_country hc;
 
@@ -292,6 +307,16 @@ config_find(const char *section, const char *name)
             return &config_keys[i];
     }
     return NULL;
+}
+
+static int
+config_section_known(const char *section)
+{
+    for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+        if (strcmp(config_keys[i].section, section) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 struct config_parse {
@@ -355,10 +380,7 @@ config_handler(void *user, const char *section, const char *name,
         if (section[0] == '\0')
             err_set(cp->msg, "%s: key \"%s\" is outside any [section]", where,
                     name);
-        else if (config_find(section, "enabled") == NULL &&
-                 config_find(section, "db") == NULL &&
-                 config_find(section, "cadence") == NULL &&
-                 config_find(section, "listen") == NULL)
+        else if (!config_section_known(section))
             err_set(cp->msg, "%s: unknown section [%s]", where, section);
         else
             err_set(cp->msg, "%s: unknown key \"%s\" in [%s]", where, name,

@@ -37,6 +37,9 @@ struct config {
     int64_t repeat_window;  /* no question twice within this */
     /* [http] */
     char *listen; /* inbound endpoint, e.g. "127.0.0.1:8080"; NULL: off */
+    /* [matrix] */
+    char *matrix_homeserver;   /* base URL; NULL: Matrix off */
+    char *matrix_access_token; /* secret */
     /* [console] */
     int console_enabled;
     char *console_input; /* NULL: standard input */

@@ -50,10 +50,17 @@ convo_init(struct convo *cv, struct store *st, const struct config *conf,
     cv->st = st;
     cv->conf = conf;
     cv->prompts = prompts;
-    /* "crash-after-commit[:N]": die after the Nth stored answer. */
+    /*
+     * "crash-after-commit[:N]": die once N answers are committed, before
+     * the platform is told.  "crash-before-commit[:N]": die with the batch
+     * that brings the Nth answer, before its commit.
+     */
     if (fault != NULL && strncmp(fault, "crash-after-commit", 18) == 0)
         cv->fault_after_commit =
             fault[18] == ':' ? (int)strtol(fault + 19, NULL, 10) : 1;
+    if (fault != NULL && strncmp(fault, "crash-before-commit", 19) == 0)
+        cv->fault_before_commit =
+            fault[19] == ':' ? (int)strtol(fault + 20, NULL, 10) : 1;
 }
 
 void
@@ -1122,6 +1129,11 @@ convo_on_events(struct convo *cv, struct adapter *a,
         if ((rc = store_release(cv->st)) < 0)
             goto fail;
         stored += outs[i].stored;
+    }
+    if (stored > 0 && cv->fault_before_commit > 0 &&
+        (cv->fault_before_commit -= stored) <= 0) {
+        log_warn("msg=\"REFLEKT_FAULT: crashing before commit\"");
+        raise(SIGKILL);
     }
     /* The platform's cursor moves in the same commit as its events. */
     if (cursor_key != NULL &&

@@ -296,6 +296,18 @@ static const char *const msg_table[][LANG__COUNT] = {
             [LANG_SV] = "Skjut upp",
             [LANG_EN] = "Snooze",
         },
+    [MSG_ENCRYPTED] =
+        {
+            [LANG_NB] = "Jeg kan dessverre ikke lese krypterte meldinger. "
+                        "Derfor har jeg åpnet en egen, ukryptert samtale med "
+                        "deg – svar gjerne der.",
+            [LANG_SV] = "Tyvärr kan jag inte läsa krypterade meddelanden. "
+                        "Därför har jag öppnat en egen, okrypterad chatt med "
+                        "dig – svara gärna där.",
+            [LANG_EN] = "I'm sorry, I can't read encrypted messages. So I've "
+                        "opened a separate, unencrypted chat with you – "
+                        "please answer there.",
+        },
 };
 
 /*

@@ -41,6 +41,7 @@ enum msg_id {
     MSG_BAD_LANGUAGE,       /* (none) language other than nb, sv, en */
     MSG_BUTTON_SKIP,        /* (none) label of the Skip button */
     MSG_BUTTON_SNOOZE,      /* (none) label of the Snooze button */
+    MSG_ENCRYPTED,          /* (none) reflekt cannot read this chat */
     MSG__COUNT
 };
 

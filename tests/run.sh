@@ -63,7 +63,8 @@ done
 for t in tests/e2e/test-*.sh; do
     [ -f "$t" ] || continue
     name=$(basename "$t" .sh)
-    REFLEKT=$reflekt run_suite "$name" sh "$t"
+    REFLEKT=$reflekt FAKE_MATRIX=$(pwd)/$build/tests/fake-matrix-server \
+        run_suite "$name" sh "$t"
 done
 
 echo "$passed $failed" >"$build/test-results"

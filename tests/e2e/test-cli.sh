@@ -123,6 +123,23 @@ check "missing config file" fails 1 'nope.conf: cannot open' \
     "$REFLEKT" --config nope.conf leader list
 check "bad environment value" fails 1 'REFLEKT_SCHEDULE_WEEKLY_CAP' \
     env REFLEKT_SCHEDULE_WEEKLY_CAP=many "$REFLEKT" leader list
+check "a Matrix leader needs a Matrix user id" fails 2 \
+    'must be a Matrix user id such as @lena:example.org' add mia \
+    --platform matrix --user mia --consultant anna --manager bob \
+    --tz Europe/Oslo --lang nb
+printf '[matrix]\nhomeserver = https://matrix.example.org\naccess_token = syt_secret\n' >secret.conf
+chmod 644 secret.conf
+"$REFLEKT" --config secret.conf leader list >/dev/null 2>secret.err
+check "a secret in a file others can read draws a warning" \
+    grep -q "holds secrets but others may read it" secret.err
+check "the secret itself is never printed" sh -c '! grep -q syt_secret secret.err'
+chmod 600 secret.conf
+"$REFLEKT" --config secret.conf leader list >/dev/null 2>secret.err
+check "no warning once only the owner can read it" \
+    sh -c '! grep -q "holds secrets" secret.err'
+check "a homeserver must be a URL" fails 1 \
+    'homeserver must be an http:// or https:// URL' \
+    env REFLEKT_MATRIX_HOMESERVER=matrix.example.org "$REFLEKT" leader list
 echo "not a database" >junk.db
 check "not a database" fails 1 'junk.db: ' "$REFLEKT" --db junk.db leader list
 check "the junk file is left alone" grep -q "not a database" junk.db

@@ -49,6 +49,7 @@ static const struct {
     {MSG_BAD_LANGUAGE, "MSG_BAD_LANGUAGE", 0},
     {MSG_BUTTON_SKIP, "MSG_BUTTON_SKIP", 0},
     {MSG_BUTTON_SNOOZE, "MSG_BUTTON_SNOOZE", 0},
+    {MSG_ENCRYPTED, "MSG_ENCRYPTED", 0},
 };
 
 _Static_assert(sizeof(expect) / sizeof(expect[0]) == MSG__COUNT,

@@ -1,0 +1,142 @@
+# The Matrix adapter end to end against the fake homeserver: a direct room
+# is opened for an enrolled leader, the question arrives with its quick
+# reactions, two answer messages and an edit are stored, strangers and
+# encrypted rooms are handled, and a SIGKILL before the commit of a sync
+# batch loses nothing and doubles nothing.
+. "$(dirname "$0")/lib.sh"
+: "${FAKE_MATRIX:?FAKE_MATRIX must name the fake homeserver binary}"
+
+mkfifo ctl
+"$FAKE_MATRIX" <ctl >fake.out 2>fake.err &
+fake_pid=$!
+exec 4>ctl
+trap 'exec 4>&-; kill $fake_pid 2>/dev/null; cleanup' EXIT
+check "fake homeserver up" wait_for fake.out "^port "
+port=$(sed -n 's/^port //p' fake.out)
+seq=0
+
+# fm COMMAND...: run a fake-homeserver command; its output goes to fm.out.
+fm() {
+    seq=$((seq + 1))
+    before=$(wc -l <fake.out)
+    echo "$*" >&4
+    wait_for fake.out "^\(ok\|err\) $seq\$" 5 || return 1
+    tail -n +"$((before + 1))" fake.out | sed '$d' >fm.out
+    grep -q "^ok $seq\$" fake.out
+}
+
+fm user reflekt bot-token
+fm user lena lena-token
+fm user mallory mallory-token
+export REFLEKT_MATRIX_HOMESERVER="http://127.0.0.1:$port"
+export REFLEKT_MATRIX_ACCESS_TOKEN=bot-token
+export REFLEKT_CONSOLE_ENABLED=false
+
+"$REFLEKT" leader add lena --platform matrix --user @lena:localhost \
+    --consultant anna --manager bob --tz Europe/Oslo --lang nb >/dev/null
+
+start() {
+    "$REFLEKT" run </dev/null >>run.out 2>>"$1" &
+    daemon_pid=$!
+    wait_for "$1" "access token accepted" 5
+}
+
+check "the token is checked at start" start run1.err
+check "and the token never logged" sh -c '! grep -q bot-token run1.err'
+"$REFLEKT" nudge lena >/dev/null
+check "a direct room is opened for the leader" \
+    wait_for run1.err "direct room created" 5
+fm invites @lena:localhost
+room=$(head -n 1 fm.out)
+check "the leader is invited to it" [ -n "$room" ]
+fm join @lena:localhost "$room"
+
+question_seen() {
+    fm messages "$room" @reflekt:localhost && [ -s fm.out ]
+}
+i=0
+while ! question_seen && [ $i -lt $((50 * scale)) ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+check "the question arrives in the room" question_seen
+question=$(head -n 1 fm.out)
+fm reactions "$room" @reflekt:localhost
+check "with skip and snooze reactions" [ "$(cat fm.out)" = 2 ]
+fm direct @reflekt:localhost
+check "the room is recorded in m.direct" grep -q "@lena:localhost" fm.out
+
+fm send @lena:localhost "$room" "Jeg ba teamet om innspill."
+first=$(cat fm.out)
+fm send @lena:localhost "$room" "Det ga meg mye å tenke på."
+i=0
+while [ $i -lt $((50 * scale)) ]; do
+    fm messages "$room" @reflekt:localhost
+    grep -q "lagret" fm.out && break
+    sleep 0.1
+    i=$((i + 1))
+done
+check "the answer is thanked in the room" grep -q "lagret" fm.out
+fm edit @lena:localhost "$room" "$first" "Jeg ba hele teamet om innspill."
+sleep 1
+
+fm dm @mallory:localhost @reflekt:localhost
+check "an invite from a stranger is declined" \
+    wait_for run1.err "invite from someone not enrolled declined" 5
+
+kill -TERM "$daemon_pid"
+wait "$daemon_pid"
+check "clean stop" [ $? -eq 0 ]
+daemon_pid=""
+"$REFLEKT" export --leader lena --format json >export1.json
+check "both messages stored, the first as edited" grep -q \
+    '"answer": "Jeg ba hele teamet om innspill.\\nDet ga meg mye å tenke på."' \
+    export1.json
+check "answer text never logged" sh -c '! grep -q "innspill" run1.err'
+
+# A SIGKILL after the sync response, before its commit: the batch is
+# fetched again from the old token and stored once.
+REFLEKT_FAULT=crash-before-commit start run2.err
+fm send @lena:localhost "$room" "En tanke til etter krasjet."
+i=0
+while kill -0 "$daemon_pid" 2>/dev/null && [ $i -lt $((50 * scale)) ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+wait "$daemon_pid"
+rc=$?
+daemon_pid=""
+check "killed before the commit (137)" [ "$rc" -eq 137 ]
+start run3.err
+sleep 2
+kill -TERM "$daemon_pid"
+wait "$daemon_pid"
+daemon_pid=""
+"$REFLEKT" export --leader lena --format csv >export2.csv
+check "the message after the crash is stored exactly once" \
+    [ "$(grep -o 'En tanke til etter krasjet.' export2.csv | wc -l)" -eq 1 ]
+fm messages "$room" @reflekt:localhost
+check "the question was sent exactly once" \
+    [ "$(grep -cxF -- "$question" fm.out)" -eq 1 ]
+fm stats
+check "every send created at most one event" \
+    sh -c "awk '{ if (\$4 > \$2) exit 1 }' fm.out"
+
+# An encrypted direct room: reflekt says it cannot read it, and the next
+# question opens a clean room.
+fm dm @lena:localhost @reflekt:localhost encrypted
+enc=$(cat fm.out)
+start run4.err
+i=0
+while [ $i -lt $((50 * scale)) ]; do
+    fm messages "$enc" @reflekt:localhost
+    [ -s fm.out ] && break
+    sleep 0.1
+    i=$((i + 1))
+done
+check "an encrypted room gets a plain notice" grep -q "kryptert" fm.out
+check "and a log line" grep -q "encrypted" run4.err
+kill -TERM "$daemon_pid"
+wait "$daemon_pid"
+daemon_pid=""
+finish
