@@ -57,8 +57,8 @@ struct adapter_host {
      * nothing was, and the batch must be fetched again.
      */
     int (*on_events)(struct adapter *a, const struct adapter_event *evs,
-                     size_t n, const char *cursor_key,
-                     const char *cursor_value, void *arg);
+                     size_t n, const char *cursor_key, const char *cursor_value,
+                     void *arg);
     /*
      * Whether user_id is an enrolled leader on this platform; fills
      * conversation (may be "") with their known direct conversation and

@@ -28,21 +28,21 @@ struct matrix_event {
     const char *room_id;
     const char *event_id;
     const char *sender;
-    const char *body;       /* MESSAGE, EDIT (m.new_content.body); else NULL */
+    const char *body; /* MESSAGE, EDIT (m.new_content.body); else NULL */
     size_t body_len;
-    const char *target;     /* EDIT, REACTION: the related event; REDACTION:
-                               the redacted event; else NULL */
-    const char *key;        /* REACTION: the emoji; else NULL */
-    const char *txn_id;     /* unsigned.transaction_id (own echoes), or NULL */
-    int64_t ts;             /* origin_server_ts in ms */
+    const char *target; /* EDIT, REACTION: the related event; REDACTION:
+                           the redacted event; else NULL */
+    const char *key;    /* REACTION: the emoji; else NULL */
+    const char *txn_id; /* unsigned.transaction_id (own echoes), or NULL */
+    int64_t ts;         /* origin_server_ts in ms */
 };
 
 /* An invite to a room (rooms.invite). */
 struct matrix_invite {
     const char *room_id;
-    const char *inviter;   /* sender of the bot's m.room.member invite */
-    int is_direct;         /* the invite member event has is_direct: true */
-    int encrypted;         /* invite_state holds m.room.encryption */
+    const char *inviter; /* sender of the bot's m.room.member invite */
+    int is_direct;       /* the invite member event has is_direct: true */
+    int encrypted;       /* invite_state holds m.room.encryption */
 };
 
 /* A joined room whose state or timeline shows m.room.encryption. */

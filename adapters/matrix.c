@@ -56,8 +56,8 @@ static const char *const matrix_state_names[] = {
 struct matrix {
     struct adapter *a;
     enum matrix_state state;
-    char *base;   /* homeserver URL without a trailing slash */
-    char *auth;   /* "Authorization: Bearer ..." (never logged) */
+    char *base; /* homeserver URL without a trailing slash */
+    char *auth; /* "Authorization: Bearer ..." (never logged) */
     char self[256];
     char filter[64];
     char since[512];
@@ -66,7 +66,7 @@ struct matrix {
     int retry_init;
     int stopping;
     int inflight; /* requests whose callbacks are still to come */
-    uint64_t txn;  /* counter for replies' transaction ids */
+    uint64_t txn; /* counter for replies' transaction ids */
     char *noticed[MATRIX_MAX_NOTICED]; /* rooms told "encrypted" */
     int nnoticed;
 };
@@ -241,7 +241,8 @@ on_send(const struct http_response *res, void *arg)
                 matrix_send_step(s);
                 return;
             }
-        } else if (res->err != 0 || (res->status != 404 && res->status >= 300)) {
+        } else if (res->err != 0 ||
+                   (res->status != 404 && res->status >= 300)) {
             matrix_send_finish(s, matrix_failed(res, "reading m.direct"));
             return;
         }
@@ -340,8 +341,7 @@ matrix_send_step(struct matrix_send *s)
 
         snprintf(t, sizeof(t), "%s-%s", s->txn, skip ? "skip" : "snooze");
         matrix_codec_path(t, txn, sizeof(txn));
-        snprintf(path, sizeof(path), "/rooms/%s/send/m.reaction/%s", room,
-                 txn);
+        snprintf(path, sizeof(path), "/rooms/%s/send/m.reaction/%s", room, txn);
         body = matrix_codec_reaction(s->event_id, skip ? MATRIX_KEY_SKIP
                                                        : MATRIX_KEY_SNOOZE);
         break;
@@ -439,8 +439,8 @@ matrix_invite(struct matrix *m, const struct matrix_invite *inv)
     char conv[256], lang[3] = "nb", room[768], path[1024];
     int enrolled;
 
-    enrolled = m->a->host.leader_lookup(m->a, inv->inviter, conv,
-                                        sizeof(conv), lang, m->a->host.arg);
+    enrolled = m->a->host.leader_lookup(m->a, inv->inviter, conv, sizeof(conv),
+                                        lang, m->a->host.arg);
     matrix_codec_path(inv->room_id, room, sizeof(room));
     if (enrolled <= 0) {
         /* Someone reflekt does not know: decline, store nothing. */
@@ -484,8 +484,7 @@ on_sync(const struct http_response *res, void *arg)
         matrix_backoff(m);
         return;
     }
-    if (matrix_codec_sync(res->body, res->body_len, m->self, &sync, err) <
-        0) {
+    if (matrix_codec_sync(res->body, res->body_len, m->self, &sync, err) < 0) {
         char esc[2 * ERR_BUFSZ];
 
         log_warn("adapter=matrix msg=\"sync response refused\" error=\"%s\"",
@@ -684,8 +683,7 @@ matrix_init(struct adapter *a, const struct config *conf, char *err)
     len = strlen(m->base);
     while (len > 0 && m->base[len - 1] == '/')
         m->base[--len] = '\0';
-    m->auth = xasprintf("Authorization: Bearer %s",
-                        conf->matrix_access_token);
+    m->auth = xasprintf("Authorization: Bearer %s", conf->matrix_access_token);
     a->priv = m;
     return 0;
 }

@@ -271,8 +271,9 @@ config_set(struct config *c, const struct config_key *k, const char *value,
     case CONFIG_URL:
         if (value[0] != '\0' && strncmp(value, "https://", 8) != 0 &&
             strncmp(value, "http://", 7) != 0) {
-            err_set(err, "%s: %s must be an http:// or https:// URL, not "
-                         "\"%s\"",
+            err_set(err,
+                    "%s: %s must be an http:// or https:// URL, not "
+                    "\"%s\"",
                     where, k->name, value);
             return ERR_CONFIG;
         }

@@ -993,8 +993,8 @@ convo_apply(struct convo *cv, struct store_leader *l,
 struct convo_after {
     struct store_leader l; /* who to answer, and where */
     struct convo_reply r;
-    int answer;            /* 1 when there is something to say */
-    int stored;            /* an answer message was stored */
+    int answer; /* 1 when there is something to say */
+    int stored; /* an answer message was stored */
 };
 
 /* Edits and deletions of answer messages, inside the transaction. */
@@ -1043,9 +1043,8 @@ convo_change(struct convo *cv, struct store_leader *l,
 
 /* One event inside the batch's transaction. */
 static int
-convo_event(struct convo *cv, struct adapter *a,
-            const struct adapter_event *ev, int64_t now,
-            struct convo_after *out)
+convo_event(struct convo *cv, struct adapter *a, const struct adapter_event *ev,
+            int64_t now, struct convo_after *out)
 {
     struct store_leader *l = &out->l;
     int rc;
@@ -1120,8 +1119,8 @@ convo_on_events(struct convo *cv, struct adapter *a,
         if (rc < 0) {
             /* This event cannot be taken (bad input): skip it alone. */
             store_rollback_to(cv->st);
-            log_warn("adapter=%s msg=\"event skipped\" error=%s",
-                     a->ops->name, err_name(rc));
+            log_warn("adapter=%s msg=\"event skipped\" error=%s", a->ops->name,
+                     err_name(rc));
             free(outs[i].r.text);
             memset(&outs[i], 0, sizeof(outs[i]));
             continue;

@@ -20,7 +20,7 @@ fm() {
     seq=$((seq + 1))
     before=$(wc -l <fake.out)
     echo "$*" >&4
-    wait_for fake.out "^\(ok\|err\) $seq\$" 5 || return 1
+    wait_for fake.out "^\(ok\|err\) $seq\( \|\$\)" 5 || return 1
     tail -n +"$((before + 1))" fake.out | sed '$d' >fm.out
     grep -q "^ok $seq\$" fake.out
 }

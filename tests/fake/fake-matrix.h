@@ -54,7 +54,8 @@ int fake_matrix_redact(struct fake_matrix *f, const char *user,
                        const char *room_id, const char *event_id);
 
 /* Rooms user has been invited to and not yet joined; room ids into out
- * (up to max), returns how many. */
+ * (up to max; the server's own strings, valid until fake_matrix_stop, not
+ * to be freed), returns how many. */
 int fake_matrix_invites(struct fake_matrix *f, const char *user, char **out,
                         int max);
 /*

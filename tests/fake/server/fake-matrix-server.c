@@ -82,15 +82,12 @@ main(void)
             char *rooms[64];
             int n = fake_matrix_invites(f, a, rooms, 64);
 
-            for (int i = 0; i < n; i++) {
-                printf("%s\n", rooms[i]);
-                free(rooms[i]);
-            }
+            for (int i = 0; i < n; i++)
+                printf("%s\n", rooms[i]); /* the server's own strings */
         } else if (strcmp(cmd, "join") == 0 && (a = word(&p)) &&
                    (b = word(&p))) {
             rc = fake_matrix_join(f, a, b);
-        } else if (strcmp(cmd, "dm") == 0 && (a = word(&p)) &&
-                   (b = word(&p))) {
+        } else if (strcmp(cmd, "dm") == 0 && (a = word(&p)) && (b = word(&p))) {
             c = word(&p);
             rc = fake_matrix_create_dm(f, a, b, c != NULL, out, sizeof(out));
         } else if (strcmp(cmd, "send") == 0 && (a = word(&p)) &&
@@ -128,12 +125,11 @@ main(void)
             free(d);
         } else if (strcmp(cmd, "fault") == 0 && (a = word(&p)) &&
                    (b = word(&p)) && (c = word(&p))) {
-            enum fake_matrix_fault k = strcmp(a, "500") == 0 ? FAKE_MATRIX_500
-                                       : strcmp(a, "slow") == 0
-                                           ? FAKE_MATRIX_SLOW
-                                       : strcmp(a, "reset") == 0
-                                           ? FAKE_MATRIX_RESET
-                                           : FAKE_MATRIX_LIMIT;
+            enum fake_matrix_fault k =
+                strcmp(a, "500") == 0     ? FAKE_MATRIX_500
+                : strcmp(a, "slow") == 0  ? FAKE_MATRIX_SLOW
+                : strcmp(a, "reset") == 0 ? FAKE_MATRIX_RESET
+                                          : FAKE_MATRIX_LIMIT;
 
             fake_matrix_fault(f, k, b, (int)strtol(c, NULL, 10));
         } else {
