@@ -122,6 +122,56 @@ fm stats
 check "every send created at most one event" \
     sh -c "awk '{ if (\$4 > \$2) exit 1 }' fm.out"
 
+# Deletions, a rate limit, a homeserver in trouble, and quick reactions.
+wait_questions() {
+    i=0
+    while [ $i -lt $((50 * scale)) ]; do
+        fm messages "$room" @reflekt:localhost
+        [ "$(grep -c "^[A-ZÅÆØ]" fm.out)" -ge "$1" ] && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+start run5.err
+"$REFLEKT" nudge lena >/dev/null
+fm messages "$room" @reflekt:localhost
+before=$(grep -c "^[A-ZÅÆØ]" fm.out)
+wait_questions $((before + 1))
+fm fault 500 /sync 3
+fm fault limit /send/m.room.message 1
+# A reaction reflekt ignores wakes the pending /sync; the next three fail.
+fm react @lena:localhost "$room" "\$q" "👍"
+wait_for run5.err "sync failed" 5
+fm send @lena:localhost "$room" "Kort svar som jeg angrer på."
+regret=$(cat fm.out)
+check "the homeserver's 500s on /sync are waited out" \
+    wait_for run5.err 'msg="answer stored"' 20
+check "three sync failures, then the answer" sh -c \
+    "grep -n 'sync failed\|answer stored' run5.err | tail -n 4 |
+     cut -d: -f2- | tr '\n' ' ' | grep -q 'sync failed.*sync failed.*sync failed.*answer stored'"
+
+check "the reply after a 429 arrived (M_LIMIT_EXCEEDED waited)" \
+    wait_for run5.err "rate limited; waiting as asked" 5
+fm redact @lena:localhost "$room" "$regret"
+check "a deletion takes the message back" \
+    wait_for run5.err "answer message deleted" 10
+"$REFLEKT" nudge lena >/dev/null
+fm messages "$room" @reflekt:localhost
+before=$(grep -c "^[A-ZÅÆØ]" fm.out)
+wait_questions $((before + 1))
+fm react @lena:localhost "$room" "\$q" "⏭"
+check "the skip reaction skips the question" \
+    wait_for run5.err "command=skip" 5
+kill -TERM "$daemon_pid"
+wait "$daemon_pid"
+daemon_pid=""
+"$REFLEKT" export --leader lena --format csv >export3.csv
+check "the deleted text is gone" sh -c '! grep -q "angrer" export3.csv'
+check "an answer whose only message was deleted counts as retracted" \
+    grep -q ",retracted," export3.csv
+check "the reacted question counts as skipped" grep -q ",skipped," export3.csv
+
 # An encrypted direct room: reflekt says it cannot read it, and the next
 # question opens a clean room.
 fm dm @lena:localhost @reflekt:localhost encrypted
