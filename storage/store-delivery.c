@@ -242,8 +242,8 @@ store_response_retract(struct store *st, int64_t delivery_id)
 
 /* Find a leader's live answer message by its platform id. */
 static int
-store_response_find(struct store *st, int64_t engagement_id,
-                    const char *msg_id, int64_t *id, int64_t *delivery_id)
+store_response_find(struct store *st, int64_t engagement_id, const char *msg_id,
+                    int64_t *id, int64_t *delivery_id)
 {
     sqlite3_stmt *s = store__stmt(st, STMT_RESPONSE_BY_MSG);
     int rc;
@@ -264,9 +264,9 @@ store_response_find(struct store *st, int64_t engagement_id,
 }
 
 int
-store_response_edit(struct store *st, int64_t engagement_id,
-                    const char *msg_id, const char *body, size_t len,
-                    int64_t at, int64_t *delivery_id)
+store_response_edit(struct store *st, int64_t engagement_id, const char *msg_id,
+                    const char *body, size_t len, int64_t at,
+                    int64_t *delivery_id)
 {
     sqlite3_stmt *s;
     int64_t id;

@@ -146,11 +146,12 @@ static const char *const stmt_sql[STMT__COUNT] = {
     [STMT_SAVEPOINT] = "SAVEPOINT item",
     [STMT_RELEASE] = "RELEASE item",
     [STMT_ROLLBACK_TO] = "ROLLBACK TO item",
-    [STMT_RESPONSE_BY_MSG] = "SELECT r.id, r.delivery_id, r.body FROM response r"
-                             " JOIN delivery d ON d.id = r.delivery_id"
-                             " JOIN engagement e ON e.id = d.engagement_id"
-                             " WHERE r.platform_msg_id = ?1 AND e.id = ?2"
-                             " AND r.retracted = 0",
+    [STMT_RESPONSE_BY_MSG] =
+        "SELECT r.id, r.delivery_id, r.body FROM response r"
+        " JOIN delivery d ON d.id = r.delivery_id"
+        " JOIN engagement e ON e.id = d.engagement_id"
+        " WHERE r.platform_msg_id = ?1 AND e.id = ?2"
+        " AND r.retracted = 0",
     [STMT_RESPONSE_EDIT_ADD] = "INSERT INTO response_edit (response_id, body,"
                                " replaced_at) VALUES (?1, ?2, ?3)",
     [STMT_RESPONSE_SET_BODY] = "UPDATE response SET body = ?2 WHERE id = ?1",
@@ -189,7 +190,7 @@ static const char *const stmt_sql[STMT__COUNT] = {
     "SELECT e.id, l.name, i.platform, i.user_id, c.name, m.name, o.name,"      \
     " e.lang, e.tz, e.country, e.cadence, e.dtstart, e.work_from,"             \
     " e.work_to, e.work_days, e.weekly_cap, e.paused, e.paused_until,"         \
-    " e.next_due_at, o.summer_from, o.summer_to, i.conversation"                               \
+    " e.next_due_at, o.summer_from, o.summer_to, i.conversation"               \
     " FROM engagement e JOIN person l ON l.id = e.leader_id"                   \
     " JOIN identity i ON i.id = e.identity_id"                                 \
     " JOIN person c ON c.id = e.consultant_id"                                 \

@@ -83,10 +83,10 @@ struct store_leader {
     int work_from, work_to; /* minutes after local midnight */
     unsigned work_days;     /* bit 1 = Monday .. bit 7 = Sunday */
     int weekly_cap;
-    int paused;                 /* 1 while paused */
-    int64_t paused_until;       /* 0: until resumed */
-    int64_t next_due_at;        /* 0: nothing planned */
-    int summer_from, summer_to; /* organisation pause as month*100+day */
+    int paused;                      /* 1 while paused */
+    int64_t paused_until;            /* 0: until resumed */
+    int64_t next_due_at;             /* 0: nothing planned */
+    int summer_from, summer_to;      /* organisation pause as month*100+day */
     char conversation[STORE_ID_MAX]; /* the direct conversation, or "" */
 };
 
@@ -187,8 +187,7 @@ int store_response_edit(struct store *st, int64_t engagement_id,
  * many live messages the delivery still has.
  */
 int store_response_delete(struct store *st, int64_t engagement_id,
-                          const char *msg_id, int64_t *delivery_id,
-                          int *left);
+                          const char *msg_id, int64_t *delivery_id, int *left);
 /* Blank the text of every answer message of a delivery, and its edits. */
 int store_response_retract(struct store *st, int64_t delivery_id);
 /*

@@ -352,9 +352,9 @@ T_TEST(test_edit_keeps_history_and_delete)
     T_EQ_INT(store_delivery_add(st, &d), 0);
     T_EQ_INT(store_response_add(st, d.id, "e1", "$m1", "first", 5, 200), 0);
     T_EQ_INT(store_response_add(st, d.id, "e2", "$m2", "second", 6, 201), 0);
-    T_EQ_INT(store_response_edit(st, l.id, "$m1", "first, better", 13, 300,
-                                 &did),
-             0);
+    T_EQ_INT(
+        store_response_edit(st, l.id, "$m1", "first, better", 13, 300, &did),
+        0);
     T_EQ_INT(did, d.id);
     T_EQ_INT(store_rows(st, l.id, 0, first_answer, text), 0);
     T_EQ_STR(text, "first, better\nsecond");
@@ -369,8 +369,7 @@ T_TEST(test_edit_keeps_history_and_delete)
     T_EQ_INT(left, 1);
     T_EQ_INT(store_rows(st, l.id, 0, first_answer, text), 0);
     T_EQ_STR(text, "first, better");
-    T_EQ_INT(store_response_delete(st, l.id, "$m2", &did, &left),
-             ERR_NOTFOUND);
+    T_EQ_INT(store_response_delete(st, l.id, "$m2", &did, &left), ERR_NOTFOUND);
     /* Retracting drops the edit history too. */
     T_EQ_INT(store_response_retract(st, d.id), 0);
     T_EQ_INT(pragma("SELECT count(*) FROM response_edit WHERE body IS NOT "
@@ -430,8 +429,9 @@ T_TEST(test_rollback_keeps_nothing)
 }
 
 T_MAIN(T_CASE(test_open_migrates_once), T_CASE(test_migrate_from_v1),
-       T_CASE(test_edit_keeps_history_and_delete), T_CASE(test_wal_and_foreign_keys),
-       T_CASE(test_newer_schema_refused), T_CASE(test_not_a_database_refused),
-       T_CASE(test_leader_add_and_read), T_CASE(test_next_due_and_actions),
+       T_CASE(test_edit_keeps_history_and_delete),
+       T_CASE(test_wal_and_foreign_keys), T_CASE(test_newer_schema_refused),
+       T_CASE(test_not_a_database_refused), T_CASE(test_leader_add_and_read),
+       T_CASE(test_next_due_and_actions),
        T_CASE(test_responses_unique_and_retract),
        T_CASE(test_sessions_cursors_audit), T_CASE(test_rollback_keeps_nothing))
