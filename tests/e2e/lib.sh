@@ -59,6 +59,18 @@ wait_for() {
     return 1
 }
 
+# wait_count FILE PATTERN N [SECONDS]: until PATTERN matches N lines.
+wait_count() {
+    limit=$(( ${4:-5} * scale * 10 ))
+    i=0
+    while [ "$i" -lt "$limit" ]; do
+        [ "$(grep -c -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
 # count FILE PATTERN: number of matching lines.
 count() {
     grep -c -- "$2" "$1" 2>/dev/null || true
