@@ -63,7 +63,8 @@ FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 15
 
-.PHONY: all deps check-pkgs demo check test test-san fuzz fuzz-smoke lint \
+.PHONY: all deps check-pkgs demo check check-real test test-san fuzz \
+	fuzz-smoke lint \
 	valgrind bench clean
 .SUFFIXES:
 
@@ -148,7 +149,27 @@ check: deps
 	$(Q)$(MAKE) -s test
 	$(Q)$(MAKE) -s test-san
 	$(Q)$(MAKE) -s fuzz-smoke
-	$(Q)sh tests/summary.sh build/test-results build-san/test-results
+	$(Q)$(MAKE) -s check-real
+	$(Q)sh tests/summary.sh build/test-results build-san/test-results \
+	  $$(cat build/real-results-file 2>/dev/null)
+
+# The Matrix flow against a real Synapse (Debian unstable's package in a
+# debootstrapped root, cached in REFLEKT_PEERS); prints SKIP where that
+# cannot be had.  REFLEKT_SKIP_REAL=1 skips it.
+check-real: all
+	$(Q)rm -f build/real-results build/real-results-file
+	$(Q)if [ "$${REFLEKT_SKIP_REAL:-0}" = 1 ]; then \
+	  echo "SKIP: REFLEKT_SKIP_REAL=1"; \
+	else \
+	  sh tests/real/check-real.sh ./reflekt >build/real.log 2>&1; \
+	  status=$$?; \
+	  cat build/real.log; \
+	  sed -n 's/^real: \([0-9]*\) passed, \([0-9]*\) failed$$/\1 \2/p' \
+	    build/real.log >build/real-results; \
+	  if [ -s build/real-results ]; then \
+	    echo build/real-results >build/real-results-file; fi; \
+	  exit $$status; \
+	fi
 
 # libFuzzer targets: clang, with ASan and UBSan.
 FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \

@@ -278,7 +278,20 @@ on_sent(struct adapter *a, int status, const char *msg_id, void *arg)
         (rc = store_leader_by_id(cv->st, d.engagement_id, &l)) < 0)
         goto out;
     if (d.state != STORE_STATE_SENDING) {
-        rc = 0; /* answered or skipped while in flight: keep that */
+        /* Answered or skipped while in flight: keep that, note the send. */
+        if (status == 0 && d.sent_at == 0) {
+            cv->sent++;
+            metrics.prompts_sent++;
+            d.sent_at = now;
+            xstrlcpy(d.platform_msg_id, msg_id != NULL ? msg_id : "",
+                     sizeof(d.platform_msg_id));
+            rc = store_delivery_update(cv->st, &d);
+            if (rc == 0)
+                rc = store_commit(cv->st);
+        } else {
+            store_rollback(cv->st); /* nothing to record */
+            rc = 0;
+        }
         goto out;
     }
     if (status < 0) {

@@ -224,9 +224,10 @@ static const char *const stmt_sql[STMT__COUNT] = {
         "UPDATE delivery SET state = ?2, sent_at = ?3, action_at = ?4,"
         " answered_at = ?5, reminded = ?6, closed = ?7, shared = ?8,"
         " platform_msg_id = ?9, due_at = ?10 WHERE id = ?1",
-    [STMT_DELIVERY_OPEN] = DELIVERY_COLS
-    " WHERE engagement_id = ?1 AND state IN ('sent', 'answered', 'snoozed')"
-    " AND closed = 0 ORDER BY id DESC LIMIT 1",
+    [STMT_DELIVERY_OPEN] =
+        DELIVERY_COLS " WHERE engagement_id = ?1"
+                      " AND state IN ('sending', 'sent', 'answered', 'snoozed')"
+                      " AND closed = 0 ORDER BY id DESC LIMIT 1",
     [STMT_DELIVERY_LATEST] = DELIVERY_COLS
     " WHERE engagement_id = ?1 AND due_at >= ?3"
     " AND ((1 << CASE state WHEN 'pending' THEN 0 WHEN 'sending' THEN 1"

@@ -141,8 +141,9 @@ int store_delivery_get(struct store *st, int64_t id, struct store_delivery *d);
 /* Writes every mutable field of d back. */
 int store_delivery_update(struct store *st, const struct store_delivery *d);
 /*
- * The leader's open delivery: the newest one that is sent, answered or
- * snoozed and not closed (a snoozed question may still be answered).  Returns:
+ * The leader's open delivery: the newest one that is being sent, sent,
+ * answered or snoozed and not closed (a leader may answer a question the
+ * platform showed before it confirmed it, or one they snoozed).  Returns:
  * 0, or ERR_NOTFOUND.
  */
 int store_delivery_open(struct store *st, int64_t engagement_id,

@@ -18,10 +18,10 @@ struct fake_matrix;
 /* Faults the test can switch on: each applies to the next N requests whose
  * path contains the given substring. */
 enum fake_matrix_fault {
-    FAKE_MATRIX_500 = 1,        /* answer 500 M_UNKNOWN */
-    FAKE_MATRIX_SLOW,           /* wait 2 s before answering */
-    FAKE_MATRIX_RESET,          /* close the connection unanswered */
-    FAKE_MATRIX_LIMIT,          /* 429 M_LIMIT_EXCEEDED, retry_after_ms 300 */
+    FAKE_MATRIX_500 = 1, /* answer 500 M_UNKNOWN */
+    FAKE_MATRIX_SLOW,    /* wait 2 s before answering */
+    FAKE_MATRIX_RESET,   /* close the connection unanswered */
+    FAKE_MATRIX_LIMIT,   /* 429 M_LIMIT_EXCEEDED, retry_after_ms 300 */
 };
 
 struct fake_matrix *fake_matrix_start(void);

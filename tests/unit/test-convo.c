@@ -582,6 +582,24 @@ T_TEST(test_restart_resends_once_not_twice)
     env_release(&e);
 }
 
+/* A platform may show the question before it confirms it: an answer
+ * arriving in between belongs to that question. */
+T_TEST(test_answer_while_sending)
+{
+    struct env e;
+    struct rows rs;
+
+    env_init(&e, "en");
+    fake.silent = 1; /* the confirmation has not come yet */
+    tick(&e, TUE);
+    T_EQ_INT(say(&e, "lena", "ev1", "Quick answer.", TUE + 5), 0);
+    rows_get(&e, &rs);
+    T_EQ_INT(rs.state[0], STORE_STATE_ANSWERED);
+    T_EQ_STR(rs.answer[0], "Quick answer.");
+    rows_free(&rs);
+    env_release(&e);
+}
+
 T_TEST(test_failed_send_retries)
 {
     struct env e;
@@ -655,6 +673,6 @@ T_MAIN(T_CASE(test_question_goes_out_when_due),
        T_CASE(test_stranger_gets_explanation_only),
        T_CASE(test_catch_up_after_downtime_sends_one),
        T_CASE(test_restart_resends_once_not_twice),
-       T_CASE(test_failed_send_retries),
+       T_CASE(test_answer_while_sending), T_CASE(test_failed_send_retries),
        T_CASE(test_nudge_and_new_question_closes_old),
        T_CASE(test_weeks_of_schedule))
