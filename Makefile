@@ -197,9 +197,15 @@ $(BUILD)/tests/bench-http: tests/bench/bench-http.c $(BUILD)/libreflekt.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libreflekt.a $(LIBS)
 
+$(BUILD)/tests/bench-matrix: tests/bench/bench-matrix.c $(FAKE_OBJ) \
+		$(BUILD)/libreflekt.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/fake $(ALL_LDFLAGS) -o $@ $< $(FAKE_OBJ) \
+	  $(BUILD)/libreflekt.a $(LIBS) -lpthread
+
 # Figures for BENCHMARKS.md (a few minutes; BENCH_RUNS=1 for a quick look).
 bench: deps
-	$(Q)$(MAKE) -s all $(BUILD)/tests/bench-http
+	$(Q)$(MAKE) -s all $(BUILD)/tests/bench-http $(BUILD)/tests/bench-matrix
 	$(Q)sh tests/bench/run.sh $(BUILD)
 
 lint:

@@ -40,6 +40,7 @@
 #define MATRIX_KEY_SNOOZE "⏰"
 #define MATRIX_CURSOR "next_batch"
 #define MATRIX_MAX_NOTICED 256
+#define MATRIX_MAX_SYNC ((size_t)64 << 20)
 
 enum matrix_state {
     MATRIX_STATE_IDLE = 0,
@@ -118,6 +119,9 @@ matrix_call(struct matrix *m, const char *method, const char *path,
     }
     r.timeout_ms = timeout_ms;
     r.max_attempts = attempts;
+    /* A sync after a long outage with many leaders can be large. */
+    if (strcmp(path, "/sync") == 0)
+        r.max_response = MATRIX_MAX_SYNC;
     r.retry_after = matrix_retry_after;
     rc = http_request(m->a->http, &r, cb, arg);
     free(url);

@@ -65,6 +65,11 @@ echo "== inbound: wrk -t1 -c64 -d5s, JSON parsed and one row committed (WAL, syn
 inbound /events
 inbound /events-single
 
+echo "== Matrix: 1,000 leaders x 5 answer messages through the fake homeserver (in-process), $runs runs"
+for r in $(seq "$runs"); do
+    "$build/tests/bench-matrix" 1000 5
+done
+
 echo "== idle memory of reflekt run (console adapter, --listen), after 1 s"
 mkfifo "$work/in"
 "$reflekt" --db "$work/idle.db" run --listen 127.0.0.1:0 <"$work/in" \
