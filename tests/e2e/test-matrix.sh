@@ -41,6 +41,14 @@ start() {
     wait_for "$1" "access token accepted" 5
 }
 
+REFLEKT_MATRIX_ACCESS_TOKEN=wrong-token "$REFLEKT" run </dev/null \
+    >run0.out 2>run0.err &
+daemon_pid=$!
+check "a wrong token is refused plainly" \
+    wait_for run0.err "homeserver refused the access token (M_UNKNOWN_TOKEN)" 5
+kill -TERM "$daemon_pid"
+wait "$daemon_pid"
+daemon_pid=""
 check "the token is checked at start" start run1.err
 check "and the token never logged" sh -c '! grep -q bot-token run1.err'
 "$REFLEKT" nudge lena >/dev/null
@@ -83,6 +91,12 @@ sleep 1
 fm dm @mallory:localhost @reflekt:localhost
 check "an invite from a stranger is declined" \
     wait_for run1.err "invite from someone not enrolled declined" 5
+# A stranger writing in a room reflekt is in gets one explanation.
+fm join @mallory:localhost "$room" >/dev/null 2>&1
+fm send @lena:localhost "$room" "hjelp"
+wait_for run1.err 'command=help' 5
+fm messages "$room" @reflekt:localhost
+check "help in the leader's language" grep -q "hopp over" fm.out
 
 kill -TERM "$daemon_pid"
 wait "$daemon_pid"
