@@ -120,8 +120,10 @@ matrix_call(struct matrix *m, const char *method, const char *path,
     r.timeout_ms = timeout_ms;
     r.max_attempts = attempts;
     /* A sync after a long outage with many leaders can be large. */
-    if (strcmp(path, "/sync") == 0)
+    if (strcmp(path, "/sync") == 0) {
         r.max_response = MATRIX_MAX_SYNC;
+        r.raw = 1; /* matrix_codec_sync parses it, once */
+    }
     r.retry_after = matrix_retry_after;
     rc = http_request(m->a->http, &r, cb, arg);
     free(url);

@@ -57,6 +57,7 @@ struct http_req {
     CURL *easy;
     int in_multi;
     char *method, *url, *bucket, *ca_file;
+    int raw;
     struct curl_slist *headers;
     char *body;
     size_t body_len;
@@ -315,8 +316,13 @@ http_finish(struct http_req *q, int err, long status, const char *why)
         h->reqs = q->next;
     if (q->next != NULL)
         q->next->prev = q->prev;
+    /* A caller that parses the body itself is spared a second parse. */
     http_response_decode(&res, err, status, q->hdrs.data, q->resp.data,
-                         q->resp.len);
+                         q->raw ? 0 : q->resp.len);
+    if (q->raw) {
+        res.body = q->resp.data != NULL ? q->resp.data : "";
+        res.body_len = q->resp.len;
+    }
     res.attempts = q->attempt;
     res.error = why;
     metrics.http_requests++;
@@ -483,6 +489,7 @@ http_request(struct http *h, const struct http_request *r, http_done_cb *cb,
     q->url = xstrdup(r->url);
     q->bucket = r->bucket != NULL ? xstrdup(r->bucket) : NULL;
     q->ca_file = r->ca_file != NULL ? xstrdup(r->ca_file) : NULL;
+    q->raw = r->raw;
     q->max_attempts =
         r->max_attempts > 0 ? r->max_attempts : HTTP_DEFAULT_ATTEMPTS;
     q->connect_timeout_ms = r->connect_timeout_ms > 0 ? r->connect_timeout_ms

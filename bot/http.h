@@ -60,6 +60,7 @@ struct http_request {
     long backoff_ms;            /* first retry delay; 0: 500 ms */
     http_retry_cb *retry_after; /* NULL: the Retry-After header only */
     const char *ca_file;        /* an extra trusted CA (PEM); NULL: system */
+    int raw;                    /* 1: the caller parses the body itself */
 };
 
 /* Ownership: free with http_close(), then let the loop run. */

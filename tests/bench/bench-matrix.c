@@ -76,8 +76,7 @@ h_conv(struct adapter *a, const char *user, const char *conv, void *arg)
 }
 
 static int
-h_cget(struct adapter *a, const char *key, char *out, size_t outsz,
-       void *arg)
+h_cget(struct adapter *a, const char *key, char *out, size_t outsz, void *arg)
 {
     (void)arg;
     return store_cursor_get(st, a->ops->name, key, out, outsz);
@@ -198,8 +197,7 @@ main(int argc, char **argv)
     w1 = wall_s();
     c1 = cpu_s();
     printf("questions=%d seconds=%.3f per_s=%.0f cpu_us_per_question=%.1f\n",
-           leaders, w1 - w0, leaders / (w1 - w0),
-           (c1 - c0) * 1e6 / leaders);
+           leaders, w1 - w0, leaders / (w1 - w0), (c1 - c0) * 1e6 / leaders);
     /* Let the first sync (history) pass before the leaders answer. */
     while (batches == 0)
         uv_run(&loop, UV_RUN_ONCE);
@@ -227,8 +225,8 @@ main(int argc, char **argv)
     getrusage(RUSAGE_SELF, &ru);
     printf("answers=%d batches=%d seconds=%.3f durable_per_s=%.0f "
            "cpu_us_per_answer=%.1f peak_rss_mb=%.1f\n",
-           total, batches, w1 - w0, total / (w1 - w0),
-           (c1 - c0) * 1e6 / total, (double)ru.ru_maxrss / 1024.0);
+           total, batches, w1 - w0, total / (w1 - w0), (c1 - c0) * 1e6 / total,
+           (double)ru.ru_maxrss / 1024.0);
     a->ops->stop(a);
     http_close(a->http);
     uv_run(&loop, UV_RUN_DEFAULT);
