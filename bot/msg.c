@@ -8,7 +8,7 @@
  * Each language is written on its own terms, not translated word for word:
  * du/du, warm and brief, the way a process consultant writes to a leader.
  * Commands appear in the leader's language and in backticks; question text
- * is quoted «like this» in nb and sv and “like this” in en.
+ * is quoted «like this» in nb, ”like this” in sv and “like this” in en.
  *
  * msg_when() and msg_date() spell out dates and times the way people say
  * them.  They index name tables only after a range check, so a struct tm
@@ -94,7 +94,7 @@ static const char *const msg_table[][LANG__COUNT] = {
                         "fortsatt her:\n«%s»\nNoen få ord holder fint. "
                         "Passer det ikke nå, kan du skrive `hopp over`.",
             [LANG_SV] = "Om du har en stund över finns den här frågan "
-                        "kvar:\n«%s»\nNågra få ord räcker gott. Passar det "
+                        "kvar:\n”%s”\nNågra få ord räcker gott. Passar det "
                         "inte nu kan du skriva `hoppa över`.",
             [LANG_EN] = "If you have a moment, this question is still "
                         "here:\n“%s”\nA few words are plenty. If now isn't "
@@ -198,7 +198,7 @@ static const char *const msg_table[][LANG__COUNT] = {
     [MSG_RETRACTED] =
         {
             [LANG_NB] = "Svaret ditt på «%s» er trukket tilbake og slettet.",
-            [LANG_SV] = "Ditt svar på «%s» har tagits tillbaka och raderats.",
+            [LANG_SV] = "Ditt svar på ”%s” har tagits tillbaka och raderats.",
             [LANG_EN] = "Your answer to “%s” has been taken back and "
                         "deleted.",
         },
@@ -218,7 +218,7 @@ static const char *const msg_table[][LANG__COUNT] = {
         {
             [LANG_NB] = "Nå kan din nærmeste leder lese svaret ditt på "
                         "«%s».",
-            [LANG_SV] = "Nu kan din chef läsa ditt svar på «%s».",
+            [LANG_SV] = "Nu kan din chef läsa ditt svar på ”%s”.",
             [LANG_EN] = "Your manager can now read your answer to “%s”.",
         },
     [MSG_NOTHING_TO_SHARE] =

@@ -297,7 +297,7 @@ T_TEST(t_quotes)
 
     for (size_t i = 0; i < sizeof(quoted) / sizeof(quoted[0]); i++) {
         T_CONTAINS(msg_get(quoted[i], LANG_NB), "«%s»");
-        T_CONTAINS(msg_get(quoted[i], LANG_SV), "«%s»");
+        T_CONTAINS(msg_get(quoted[i], LANG_SV), "”%s”");
         T_CONTAINS(msg_get(quoted[i], LANG_EN), "“%s”");
     }
 }
