@@ -427,6 +427,47 @@ out:
     return rc;
 }
 
+int
+matrix_codec_messages(const char *body, size_t len, const char *room_id,
+                      const char *self, struct matrix_sync *out, char *err)
+{
+    json_error_t jerr;
+    json_t *chunk, *room;
+    char *copy;
+    size_t n;
+
+    memset(out, 0, sizeof(*out));
+    copy = mc_unnul(body != NULL ? body : "", len);
+    out->root =
+        json_loadb(copy != NULL ? copy : (body ? body : ""), len, 0, &jerr);
+    free(copy);
+    if (!json_is_object(out->root)) {
+        err_set(err, "messages response is not a JSON object");
+        matrix_sync_release(out);
+        return ERR_INVAL;
+    }
+    chunk = json_object_get(out->root, "chunk");
+    if (!json_is_array(chunk)) {
+        err_set(err, "messages response has no chunk");
+        matrix_sync_release(out);
+        return ERR_INVAL;
+    }
+    /* Keep the room id alive with the document the events point into. */
+    room = json_string(room_id);
+    json_object_set_new(out->root, "reflekt_room", room);
+    out->next_batch = mc_get_str(out->root, "end");
+    n = mc_cap(json_array_size(chunk));
+    if (n > 0)
+        out->events = xcalloc(n, sizeof(*out->events));
+    /* dir=b gives newest first: walk it backwards for timeline order. */
+    for (size_t i = json_array_size(chunk); i > 0 && out->nevents < n; i--) {
+        if (mc_event(json_array_get(chunk, i - 1), json_string_value(room),
+                     self, &out->events[out->nevents]))
+            out->nevents++;
+    }
+    return 0;
+}
+
 void
 matrix_sync_release(struct matrix_sync *s)
 {

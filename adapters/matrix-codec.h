@@ -78,6 +78,15 @@ int matrix_codec_sync(const char *body, size_t len, const char *self,
 void matrix_sync_release(struct matrix_sync *s);
 
 /*
+ * Decode a GET /rooms/{room_id}/messages?dir=b response: the events of
+ * "chunk" in timeline order (oldest first), the same kinds and rules as in
+ * a sync; next_batch holds "end" (NULL when there is no older page).
+ * Returns: 0, or ERR_INVAL with err.  Ownership as matrix_codec_sync.
+ */
+int matrix_codec_messages(const char *body, size_t len, const char *room_id,
+                          const char *self, struct matrix_sync *out, char *err);
+
+/*
  * The content of a text message: plain `body` as given, and
  * `formatted_body` in org.matrix.custom.html with HTML escaped, line
  * breaks as <br>, and `code` spans as <code>.  msgtype is "m.text".

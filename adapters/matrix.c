@@ -41,6 +41,8 @@
 #define MATRIX_CURSOR "next_batch"
 #define MATRIX_MAX_NOTICED 256
 #define MATRIX_MAX_SYNC ((size_t)64 << 20)
+#define MATRIX_PAGE_LIMIT 100
+#define MATRIX_MAX_PAGES 50 /* per room and sync: 5,000 events */
 
 enum matrix_state {
     MATRIX_STATE_IDLE = 0,
@@ -74,6 +76,8 @@ struct matrix {
 
 static void matrix_whoami(struct matrix *m);
 static void matrix_sync(struct matrix *m);
+static void matrix_encrypted(struct matrix *m, const char *room,
+                             const char *user, const char *lang_code_);
 
 static void
 matrix_set_state(struct matrix *m, enum matrix_state s)
@@ -467,15 +471,207 @@ matrix_invite(struct matrix *m, const struct matrix_invite *inv)
                                 m->a->host.arg);
 }
 
+/* Turn one decoded event into an engine event (ids[] keeps its id). */
+static int
+matrix_event(struct matrix *m, const struct matrix_event *e,
+             struct adapter_event *ev, char **id)
+{
+    if (e->kind == MATRIX_EV_ENCRYPTED) {
+        char conv[256], lang[3] = "nb";
+
+        if (m->a->host.leader_lookup(m->a, e->sender, conv, sizeof(conv), lang,
+                                     m->a->host.arg) > 0)
+            matrix_encrypted(m, e->room_id, e->sender, lang);
+        return 0;
+    }
+    memset(ev, 0, sizeof(*ev));
+    *id = xasprintf("matrix:%s", e->event_id);
+    ev->event_id = *id;
+    ev->user_id = e->sender;
+    ev->conversation = e->room_id;
+    ev->msg_id = e->event_id;
+    switch (e->kind) {
+    case MATRIX_EV_MESSAGE:
+        ev->type = ADAPTER_EVENT_MESSAGE;
+        ev->text = e->body;
+        ev->text_len = e->body_len;
+        break;
+    case MATRIX_EV_EDIT:
+        ev->type = ADAPTER_EVENT_EDIT;
+        ev->text = e->body;
+        ev->text_len = e->body_len;
+        ev->target_msg_id = e->target;
+        break;
+    case MATRIX_EV_REDACTION:
+        ev->type = ADAPTER_EVENT_DELETE;
+        ev->target_msg_id = e->target;
+        break;
+    case MATRIX_EV_REACTION:
+    default:
+        ev->type = ADAPTER_EVENT_ACTION;
+        ev->target_msg_id = e->target;
+        if (strcmp(e->key, MATRIX_KEY_SKIP) == 0)
+            ev->action = "skip";
+        else if (strcmp(e->key, MATRIX_KEY_SNOOZE) == 0 ||
+                 strcmp(e->key, "💤") == 0)
+            ev->action = "snooze";
+        else
+            ev->action = "none";
+        break;
+    }
+    return 1;
+}
+
+/*
+ * A sync and the older pages fetched for its limited rooms (in fetch
+ * order: per room, newest page first).
+ */
+struct matrix_batch {
+    struct matrix *m;
+    struct matrix_sync sync;
+    struct matrix_sync *pages;
+    size_t npages, size;
+    size_t room;    /* the room being paged back */
+    char from[512]; /* the page token to fetch next */
+    int room_pages; /* pages fetched for that room */
+};
+
+static void
+matrix_batch_free(struct matrix_batch *b)
+{
+    for (size_t i = 0; i < b->npages; i++)
+        matrix_sync_release(&b->pages[i]);
+    free(b->pages);
+    matrix_sync_release(&b->sync);
+    free(b);
+}
+
+/* Hand the batch to the engine with its next_batch; then sync again. */
+static void
+matrix_deliver(struct matrix_batch *b)
+{
+    struct matrix *m = b->m;
+    size_t cap = b->sync.nevents, n = 0;
+    struct adapter_event *evs;
+    char **ids;
+    int rc;
+
+    for (size_t i = 0; i < b->npages; i++)
+        cap += b->pages[i].nevents;
+    evs = xcalloc(cap ? cap : 1, sizeof(*evs));
+    ids = xcalloc(cap ? cap : 1, sizeof(*ids));
+    /* Older pages first (fetch order reversed), then the sync's timeline. */
+    for (size_t i = b->npages; i > 0; i--) {
+        const struct matrix_sync *p = &b->pages[i - 1];
+
+        for (size_t j = 0; j < p->nevents; j++)
+            n += (size_t)matrix_event(m, &p->events[j], &evs[n], &ids[n]);
+    }
+    for (size_t j = 0; j < b->sync.nevents; j++)
+        n += (size_t)matrix_event(m, &b->sync.events[j], &evs[n], &ids[n]);
+    rc = m->a->host.on_events(m->a, evs, n, MATRIX_CURSOR, b->sync.next_batch,
+                              m->a->host.arg);
+    if (rc == 0)
+        xstrlcpy(m->since, b->sync.next_batch, sizeof(m->since));
+    for (size_t i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+    free(evs);
+    matrix_batch_free(b);
+    if (rc < 0) {
+        /* Not committed: the same batch comes again from the old token. */
+        matrix_backoff(m);
+        return;
+    }
+    if (n > 0)
+        log_debug("adapter=matrix msg=\"synced\" events=%zu", n);
+    matrix_sync(m);
+}
+
+static void matrix_page(struct matrix_batch *b);
+
+static void
+on_page(const struct http_response *res, void *arg)
+{
+    struct matrix_batch *b = arg;
+    struct matrix *m = b->m;
+    struct matrix_sync page;
+    char err[ERR_BUFSZ] = "";
+
+    if (matrix_done(m)) {
+        matrix_batch_free(b);
+        return;
+    }
+    if (matrix_failed(res, "fetching skipped events") < 0 ||
+        matrix_codec_messages(res->body, res->body_len,
+                              b->sync.rooms[b->room].room_id, m->self, &page,
+                              err) < 0) {
+        /* Nothing committed: the whole sync is fetched again later. */
+        matrix_batch_free(b);
+        matrix_backoff(m);
+        return;
+    }
+    if (b->npages == b->size) {
+        b->size = b->size ? b->size * 2 : 4;
+        b->pages = xrealloc(b->pages, b->size * sizeof(*b->pages));
+    }
+    b->pages[b->npages++] = page;
+    b->room_pages++;
+    if (page.next_batch != NULL && b->room_pages < MATRIX_MAX_PAGES) {
+        xstrlcpy(b->from, page.next_batch, sizeof(b->from));
+    } else {
+        b->room++;
+        b->room_pages = 0;
+        b->from[0] = '\0';
+    }
+    matrix_page(b);
+}
+
+/*
+ * A limited timeline skipped events (a long outage, a busy room): page
+ * back from its prev_batch to the token this sync started from, so nothing
+ * a leader wrote is missed.
+ */
+static void
+matrix_page(struct matrix_batch *b)
+{
+    struct matrix *m = b->m;
+    char room[768], path[1024], query[1700], from[800], to[800];
+
+    while (b->from[0] == '\0' && b->room < b->sync.nrooms) {
+        const struct matrix_room_flag *r = &b->sync.rooms[b->room];
+
+        if (r->limited && r->prev_batch != NULL) {
+            xstrlcpy(b->from, r->prev_batch, sizeof(b->from));
+            log_info("adapter=matrix msg=\"a room skipped events; fetching "
+                     "them\"");
+            break;
+        }
+        b->room++;
+    }
+    if (b->room >= b->sync.nrooms) {
+        matrix_deliver(b);
+        return;
+    }
+    matrix_codec_path(b->sync.rooms[b->room].room_id, room, sizeof(room));
+    matrix_codec_path(b->from, from, sizeof(from));
+    matrix_codec_path(m->since, to, sizeof(to));
+    snprintf(path, sizeof(path), "/rooms/%s/messages", room);
+    snprintf(query, sizeof(query), "dir=b&limit=%d&from=%s&to=%s",
+             MATRIX_PAGE_LIMIT, from, to);
+    if (matrix_call(m, "GET", path, query, NULL, 0, 0, on_page, b) < 0) {
+        matrix_batch_free(b);
+        matrix_backoff(m);
+    }
+}
+
 static void
 on_sync(const struct http_response *res, void *arg)
 {
     struct matrix *m = arg;
-    struct matrix_sync sync = {0};
-    struct adapter_event *evs = NULL;
-    char err[ERR_BUFSZ] = "", **ids = NULL;
-    size_t n = 0;
-    int first, rc;
+    struct matrix_batch *b;
+    char err[ERR_BUFSZ] = "";
+    int first;
 
     if (matrix_done(m))
         return;
@@ -490,90 +686,28 @@ on_sync(const struct http_response *res, void *arg)
         matrix_backoff(m);
         return;
     }
-    if (matrix_codec_sync(res->body, res->body_len, m->self, &sync, err) < 0) {
+    b = xcalloc(1, sizeof(*b));
+    b->m = m;
+    if (matrix_codec_sync(res->body, res->body_len, m->self, &b->sync, err) <
+        0) {
         char esc[2 * ERR_BUFSZ];
 
         log_warn("adapter=matrix msg=\"sync response refused\" error=\"%s\"",
                  log_esc(err, esc, sizeof(esc)));
-        matrix_sync_release(&sync);
+        matrix_batch_free(b);
         matrix_backoff(m);
         return;
     }
     m->backoff_ms = 0;
     first = m->since[0] == '\0';
-    for (size_t i = 0; i < sync.ninvites; i++)
-        matrix_invite(m, &sync.invites[i]);
-    /* The first sync is history: note where it ends, act on nothing. */
-    if (!first) {
-        evs = xcalloc(sync.nevents ? sync.nevents : 1, sizeof(*evs));
-        ids = xcalloc(sync.nevents ? sync.nevents : 1, sizeof(*ids));
+    for (size_t i = 0; i < b->sync.ninvites; i++)
+        matrix_invite(m, &b->sync.invites[i]);
+    if (first) {
+        /* The first sync is history: note where it ends, act on nothing. */
+        b->sync.nevents = 0;
+        b->sync.nrooms = 0;
     }
-    for (size_t i = 0; !first && i < sync.nevents; i++) {
-        const struct matrix_event *e = &sync.events[i];
-        struct adapter_event *ev = &evs[n];
-
-        if (e->kind == MATRIX_EV_ENCRYPTED) {
-            char conv[256], lang[3] = "nb";
-
-            if (m->a->host.leader_lookup(m->a, e->sender, conv, sizeof(conv),
-                                         lang, m->a->host.arg) > 0)
-                matrix_encrypted(m, e->room_id, e->sender, lang);
-            continue;
-        }
-        memset(ev, 0, sizeof(*ev));
-        ids[n] = xasprintf("matrix:%s", e->event_id);
-        ev->event_id = ids[n];
-        ev->user_id = e->sender;
-        ev->conversation = e->room_id;
-        ev->msg_id = e->event_id;
-        switch (e->kind) {
-        case MATRIX_EV_MESSAGE:
-            ev->type = ADAPTER_EVENT_MESSAGE;
-            ev->text = e->body;
-            ev->text_len = e->body_len;
-            break;
-        case MATRIX_EV_EDIT:
-            ev->type = ADAPTER_EVENT_EDIT;
-            ev->text = e->body;
-            ev->text_len = e->body_len;
-            ev->target_msg_id = e->target;
-            break;
-        case MATRIX_EV_REDACTION:
-            ev->type = ADAPTER_EVENT_DELETE;
-            ev->target_msg_id = e->target;
-            break;
-        case MATRIX_EV_REACTION:
-        default:
-            ev->type = ADAPTER_EVENT_ACTION;
-            ev->target_msg_id = e->target;
-            if (strcmp(e->key, MATRIX_KEY_SKIP) == 0)
-                ev->action = "skip";
-            else if (strcmp(e->key, MATRIX_KEY_SNOOZE) == 0 ||
-                     strcmp(e->key, "💤") == 0)
-                ev->action = "snooze";
-            else
-                ev->action = "none";
-            break;
-        }
-        n++;
-    }
-    rc = m->a->host.on_events(m->a, evs, n, MATRIX_CURSOR, sync.next_batch,
-                              m->a->host.arg);
-    if (rc == 0)
-        xstrlcpy(m->since, sync.next_batch, sizeof(m->since));
-    for (size_t i = 0; i < n; i++)
-        free(ids[i]);
-    free(ids);
-    free(evs);
-    matrix_sync_release(&sync);
-    if (rc < 0) {
-        /* Not committed: the same batch comes again from the old token. */
-        matrix_backoff(m);
-        return;
-    }
-    if (n > 0)
-        log_debug("adapter=matrix msg=\"synced\" events=%zu", n);
-    matrix_sync(m);
+    matrix_page(b);
 }
 
 static void

@@ -172,6 +172,32 @@ check "an answer whose only message was deleted counts as retracted" \
     grep -q ",retracted," export3.csv
 check "the reacted question counts as skipped" grep -q ",skipped," export3.csv
 
+# Down while a leader writes more than a sync's timeline holds: the
+# skipped events are paged back, and every message is stored once.
+"$REFLEKT" nudge lena >/dev/null
+start run6.err
+check "a question before the outage" wait_count run6.err 'question sent' 1 10
+kill -TERM "$daemon_pid"
+wait "$daemon_pid"
+daemon_pid=""
+for n in $(seq 1 60); do
+    fm send @lena:localhost "$room" "Melding nummer $n mens reflekt sov."
+done
+start run7.err
+check "the limited timeline is paged back" \
+    wait_for run7.err "a room skipped events; fetching them" 10
+wait_count run7.err 'msg="answer stored"' 60 20
+kill -TERM "$daemon_pid"
+wait "$daemon_pid"
+daemon_pid=""
+"$REFLEKT" export --leader lena --format csv >export4.csv
+check "all 60 messages written during the outage are stored" \
+    [ "$(grep -o 'Melding nummer [0-9]* mens' export4.csv | sort -u | wc -l)" -eq 60 ]
+check "each exactly once" \
+    [ "$(grep -o 'Melding nummer [0-9]* mens' export4.csv | wc -l)" -eq 60 ]
+grep -o 'Melding nummer [0-9]*' export4.csv | awk '{print $3}' >order.txt
+check "in the order they were written" sort -n -c order.txt
+
 # An encrypted direct room: reflekt says it cannot read it, and the next
 # question opens a clean room.
 fm dm @lena:localhost @reflekt:localhost encrypted

@@ -139,6 +139,8 @@ struct fm_route {
     fm_route_fn *fn;
 };
 
+static int fm_parse_long(const char *s, long *out);
+
 /* ---- small utilities ---------------------------------------------------- */
 
 static void *
@@ -771,6 +773,29 @@ fm_sync_build(struct fake_matrix *f, const char *user, int since)
         }
     }
     free(done);
+    /* Like Synapse: a room with more new events than the timeline limit
+     * gets the newest ones, limited, and a prev_batch to page back from. */
+    if (since >= 0) {
+        json_object_foreach(join, key, v)
+        {
+            json_t *tl = json_object_get(v, "timeline");
+            json_t *evs = json_object_get(tl, "events");
+            size_t n = json_array_size(evs);
+            long idx;
+            char ptok[32];
+
+            if (n <= FM_TIMELINE_LIMIT)
+                continue;
+            while (json_array_size(evs) > FM_TIMELINE_LIMIT)
+                json_array_remove(evs, 0);
+            if (fm_parse_long(fm_str(json_array_get(evs, 0), "event_id") + 2,
+                              &idx) < 0)
+                continue;
+            snprintf(ptok, sizeof(ptok), "s%ld", idx - 1);
+            json_object_set_new(tl, "limited", json_true());
+            json_object_set_new(tl, "prev_batch", json_string(ptok));
+        }
+    }
     if (since >= 0 && json_object_size(join) == 0 &&
         json_object_size(invite) == 0 && json_object_size(leave) == 0 &&
         json_object_size(ad) == 0) {
@@ -895,6 +920,58 @@ fm_h_sync(struct fake_matrix *f, struct fm_call *call, json_t **out)
         res = json_pack("{s:s}", "next_batch", tok);
     }
     *out = res;
+    return 200;
+}
+
+/* GET /rooms/{room}/messages?dir=b&from=sN[&to=sM][&limit=L] */
+static unsigned
+fm_h_messages(struct fake_matrix *f, struct fm_call *call, json_t **out)
+{
+    char arg[64], tok[32];
+    long from = -1, to = 0, limit = 10;
+    json_t *chunk;
+    int r, k, taken = 0, last = -1, more = 0;
+
+    if (fm_arg(call->c, "from", arg, sizeof(arg)) < 0 || arg[0] != 's' ||
+        fm_parse_long(arg + 1, &from) < 0)
+        return fm_err(out, 400, "M_INVALID_PARAM", "Bad from token");
+    if (fm_arg(call->c, "to", arg, sizeof(arg)) == 0 && arg[0] != '\0' &&
+        (arg[0] != 's' || fm_parse_long(arg + 1, &to) < 0))
+        return fm_err(out, 400, "M_INVALID_PARAM", "Bad to token");
+    if (fm_arg(call->c, "limit", arg, sizeof(arg)) == 0 && arg[0] != '\0' &&
+        fm_parse_long(arg, &limit) < 0)
+        return fm_err(out, 400, "M_INVALID_PARAM", "Bad limit");
+    if (fm_arg(call->c, "dir", arg, sizeof(arg)) < 0 || strcmp(arg, "b") != 0)
+        return fm_err(out, 400, "M_INVALID_PARAM", "Only dir=b");
+    pthread_mutex_lock(&f->lock);
+    r = fm_room_by_id(f, call->seg[1]);
+    if (r < 0 || fm_membership(f->rooms[r], call->uid) != FM_JOIN) {
+        pthread_mutex_unlock(&f->lock);
+        return fm_err(out, 403, "M_FORBIDDEN", "Not in that room");
+    }
+    chunk = json_array();
+    for (k = f->rooms[r]->nevs - 1; k >= 0; k--) {
+        int idx = f->rooms[r]->evs[k];
+
+        if (idx >= from)
+            continue;
+        if (idx < to)
+            break;
+        if (taken == limit) {
+            more = 1;
+            break;
+        }
+        json_array_append_new(chunk, fm_event_out(f, idx, call->uid));
+        last = idx;
+        taken++;
+    }
+    pthread_mutex_unlock(&f->lock);
+    snprintf(tok, sizeof(tok), "s%ld", from);
+    *out = json_pack("{s:s,s:o}", "start", tok, "chunk", chunk);
+    if (more) {
+        snprintf(tok, sizeof(tok), "s%d", last);
+        json_object_set_new(*out, "end", json_string(tok));
+    }
     return 200;
 }
 
@@ -1114,6 +1191,7 @@ static const struct fm_route fm_routes[] = {
     {"POST", "rooms/*/leave", FM_BODY_OPTIONAL, fm_h_leave},
     {"PUT", "rooms/*/send/*/*", FM_BODY_REQUIRED, fm_h_send},
     {"PUT", "rooms/*/redact/*/*", FM_BODY_OPTIONAL, fm_h_redact},
+    {"GET", "rooms/*/messages", FM_BODY_NONE, fm_h_messages},
     {"GET", "user/*/account_data/*", FM_BODY_NONE, fm_h_get_account_data},
     {"PUT", "user/*/account_data/*", FM_BODY_REQUIRED, fm_h_put_account_data},
 };

@@ -108,5 +108,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ms = matrix_codec_error(body, size, code, sizeof(code));
     if (ms < -1 || memchr(code, '\0', sizeof(code)) == NULL)
         abort();
+    {
+        struct matrix_sync page;
+        char perr[256] = "";
+
+        /* The same bytes as a /messages page. */
+        if (matrix_codec_messages((const char *)data, size, "!r:localhost",
+                                  "@reflekt:localhost", &page, perr) == 0) {
+            for (size_t i = 0; i < page.nevents; i++) {
+                if (page.events[i].event_id == NULL ||
+                    strcmp(page.events[i].room_id, "!r:localhost") != 0)
+                    abort();
+            }
+        } else if (perr[0] == '\0') {
+            abort();
+        }
+        matrix_sync_release(&page);
+    }
     return 0;
 }

@@ -1162,23 +1162,55 @@ T_TEST(test_path_toobig)
     T_EQ_INT(matrix_codec_path("a", out, 0), ERR_TOOBIG);
 }
 
-T_MAIN(T_CASE(test_sync_messages), T_CASE(test_sync_notice_ignored),
-       T_CASE(test_sync_own_echo_skipped), T_CASE(test_sync_txn_id),
-       T_CASE(test_sync_edit), T_CASE(test_sync_reaction),
-       T_CASE(test_sync_redaction), T_CASE(test_sync_encrypted),
-       T_CASE(test_sync_limited), T_CASE(test_sync_invites),
-       T_CASE(test_sync_invite_not_for_self), T_CASE(test_sync_direct),
-       T_CASE(test_sync_empty), T_CASE(test_sync_malformed_events),
-       T_CASE(test_sync_not_json), T_CASE(test_sync_no_next_batch),
-       T_CASE(test_sync_next_batch_not_string), T_CASE(test_sync_odd_shapes),
-       T_CASE(test_sync_events_not_array), T_CASE(test_sync_event_is_number),
-       T_CASE(test_sync_nul), T_CASE(test_sync_cap),
-       T_CASE(test_sync_err_and_release), T_CASE(test_text_plain),
-       T_CASE(test_text_escape), T_CASE(test_text_newlines),
-       T_CASE(test_text_code), T_CASE(test_text_unmatched_backtick),
-       T_CASE(test_text_bad_utf8), T_CASE(test_reaction),
-       T_CASE(test_create_dm), T_CASE(test_direct_add_new_user),
-       T_CASE(test_direct_add_existing_user), T_CASE(test_direct_add_duplicate),
-       T_CASE(test_direct_add_odd_old), T_CASE(test_error_429),
-       T_CASE(test_error_missing), T_CASE(test_error_garbage),
-       T_CASE(test_filter), T_CASE(test_path), T_CASE(test_path_toobig))
+T_TEST(test_messages_page)
+{
+    static const char body[] =
+        "{\"start\":\"s9\",\"end\":\"s3\",\"chunk\":["
+        "{\"type\":\"m.room.message\",\"event_id\":\"$b\","
+        "\"sender\":\"@lena:localhost\",\"content\":{\"msgtype\":"
+        "\"m.text\",\"body\":\"second\"}},"
+        "{\"type\":\"m.room.message\",\"event_id\":\"$own\","
+        "\"sender\":\"@reflekt:localhost\",\"content\":{\"msgtype\":"
+        "\"m.text\",\"body\":\"mine\"}},"
+        "{\"type\":\"m.room.message\",\"event_id\":\"$a\","
+        "\"sender\":\"@lena:localhost\",\"content\":{\"msgtype\":"
+        "\"m.text\",\"body\":\"first\"}}]}";
+    struct matrix_sync p;
+    char err[ERR_BUFSZ] = "";
+
+    T_EQ_INT(matrix_codec_messages(body, strlen(body), "!r:localhost",
+                                   "@reflekt:localhost", &p, err),
+             0);
+    T_EQ_STR(p.next_batch, "s3");
+    T_EQ_INT(p.nevents, 2);
+    T_EQ_STR(p.events[0].body, "first"); /* oldest first */
+    T_EQ_STR(p.events[1].body, "second");
+    T_EQ_STR(p.events[0].room_id, "!r:localhost");
+    matrix_sync_release(&p);
+    T_EQ_INT(matrix_codec_messages("{}", 2, "!r:localhost", NULL, &p, err),
+             ERR_INVAL);
+    T_CONTAINS(err, "no chunk");
+    matrix_sync_release(&p);
+}
+
+T_MAIN(T_CASE(test_messages_page), T_CASE(test_sync_messages),
+       T_CASE(test_sync_notice_ignored), T_CASE(test_sync_own_echo_skipped),
+       T_CASE(test_sync_txn_id), T_CASE(test_sync_edit),
+       T_CASE(test_sync_reaction), T_CASE(test_sync_redaction),
+       T_CASE(test_sync_encrypted), T_CASE(test_sync_limited),
+       T_CASE(test_sync_invites), T_CASE(test_sync_invite_not_for_self),
+       T_CASE(test_sync_direct), T_CASE(test_sync_empty),
+       T_CASE(test_sync_malformed_events), T_CASE(test_sync_not_json),
+       T_CASE(test_sync_no_next_batch), T_CASE(test_sync_next_batch_not_string),
+       T_CASE(test_sync_odd_shapes), T_CASE(test_sync_events_not_array),
+       T_CASE(test_sync_event_is_number), T_CASE(test_sync_nul),
+       T_CASE(test_sync_cap), T_CASE(test_sync_err_and_release),
+       T_CASE(test_text_plain), T_CASE(test_text_escape),
+       T_CASE(test_text_newlines), T_CASE(test_text_code),
+       T_CASE(test_text_unmatched_backtick), T_CASE(test_text_bad_utf8),
+       T_CASE(test_reaction), T_CASE(test_create_dm),
+       T_CASE(test_direct_add_new_user), T_CASE(test_direct_add_existing_user),
+       T_CASE(test_direct_add_duplicate), T_CASE(test_direct_add_odd_old),
+       T_CASE(test_error_429), T_CASE(test_error_missing),
+       T_CASE(test_error_garbage), T_CASE(test_filter), T_CASE(test_path),
+       T_CASE(test_path_toobig))
