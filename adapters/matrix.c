@@ -239,12 +239,12 @@ on_send(const struct http_response *res, void *arg)
         /* 404: no m.direct yet.  Anything else unusable: create a room. */
         if (res->err == 0 && res->status == 200 && json_is_object(res->json)) {
             json_t *rooms = json_object_get(res->json, s->user);
+            json_t *last = json_array_get(rooms, json_array_size(rooms) - 1);
 
             s->direct = json_incref(res->json);
-            if (json_is_array(rooms) && json_array_size(rooms) > 0 &&
-                json_is_string(json_array_get(rooms, 0))) {
-                s->room = xstrdup(json_string_value(
-                    json_array_get(rooms, json_array_size(rooms) - 1)));
+            /* The newest room recorded for this leader is theirs. */
+            if (json_is_array(rooms) && json_is_string(last)) {
+                s->room = xstrdup(json_string_value(last));
                 m->a->host.conversation_set(m->a, s->user, s->room,
                                             m->a->host.arg);
                 s->step = MATRIX_SEND_MESSAGE;
@@ -305,38 +305,28 @@ static void
 matrix_send_step(struct matrix_send *s)
 {
     struct matrix *m = s->m;
-    char user[768], room[768], path[2048], txn[256];
+    char self[768], room[768], path[2048], txn[256];
     json_t *body = NULL;
     const char *method = "PUT";
     int rc;
 
-    matrix_codec_path(s->user, user, sizeof(user));
+    matrix_codec_path(m->self, self, sizeof(self));
     if (s->room != NULL)
         matrix_codec_path(s->room, room, sizeof(room));
     switch (s->step) {
     case MATRIX_SEND_DIRECT:
         method = "GET";
-        {
-            char self[768];
-
-            matrix_codec_path(m->self, self, sizeof(self));
-            snprintf(path, sizeof(path), "/user/%s/account_data/m.direct",
-                     self);
-        }
+        snprintf(path, sizeof(path), "/user/%s/account_data/m.direct", self);
         break;
     case MATRIX_SEND_CREATE:
         method = "POST";
         snprintf(path, sizeof(path), "/createRoom");
         body = matrix_codec_create_dm(s->user);
         break;
-    case MATRIX_SEND_RECORD: {
-        char self[768];
-
-        matrix_codec_path(m->self, self, sizeof(self));
+    case MATRIX_SEND_RECORD:
         snprintf(path, sizeof(path), "/user/%s/account_data/m.direct", self);
         body = matrix_codec_direct_add(s->direct, s->user, s->room);
         break;
-    }
     case MATRIX_SEND_MESSAGE:
         matrix_codec_path(s->txn, txn, sizeof(txn));
         snprintf(path, sizeof(path), "/rooms/%s/send/m.room.message/%s", room,

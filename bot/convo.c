@@ -599,7 +599,6 @@ struct convo_reply {
     int has_id;
     char arg[STORE_TEXT_MAX];
     char *text; /* a composed reply (history), owned */
-    int ok;     /* whether the transaction should commit */
 };
 
 static void

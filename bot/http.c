@@ -76,16 +76,21 @@ struct http_req {
 static void http_check(struct http *h);
 static void http_schedule(struct http_req *q, int64_t delay_ms);
 
+/* One of h's handles is closed; the last one after http_close frees h. */
 static void
-http_handle_closed(uv_handle_t *handle)
+http_unref(struct http *h)
 {
-    struct http *h = handle->data;
-
     if (--h->open_handles == 0 && h->closing) {
         curl_multi_cleanup(h->multi);
         ratelimit_free(h->rl);
         free(h);
     }
+}
+
+static void
+http_timer_closed(uv_handle_t *handle)
+{
+    http_unref(handle->data);
 }
 
 static void
@@ -95,11 +100,7 @@ http_sock_closed(uv_handle_t *handle)
     struct http *h = s->h;
 
     free(s);
-    if (--h->open_handles == 0 && h->closing) {
-        curl_multi_cleanup(h->multi);
-        ratelimit_free(h->rl);
-        free(h);
-    }
+    http_unref(h);
 }
 
 static void
@@ -294,7 +295,7 @@ http_req_closed(uv_handle_t *handle)
     buf_release(&q->resp);
     buf_release(&q->hdrs);
     free(q);
-    http_handle_closed((uv_handle_t *)&h->timer);
+    http_unref(h);
 }
 
 /* Call back once, then free q. */
@@ -537,7 +538,7 @@ http_close(struct http *h)
     while (h->reqs != NULL)
         http_finish(h->reqs, ERR_CANCELED, 0, "canceled");
     uv_timer_stop(&h->timer);
-    uv_close((uv_handle_t *)&h->timer, http_handle_closed);
+    uv_close((uv_handle_t *)&h->timer, http_timer_closed);
 }
 
 void

@@ -282,19 +282,7 @@ store_response_edit(struct store *st, int64_t engagement_id, const char *msg_id,
     if (s == NULL)
         return ERR_DB;
     sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 3, at);
-    {
-        sqlite3_stmt *old = store__stmt(st, STMT_RESPONSE_BY_MSG);
-
-        if (old == NULL)
-            return ERR_DB;
-        store__bind_text(old, 1, msg_id);
-        sqlite3_bind_int64(old, 2, engagement_id);
-        if (sqlite3_step(old) == SQLITE_ROW)
-            sqlite3_bind_text(s, 2, (const char *)sqlite3_column_text(old, 2),
-                              -1, SQLITE_TRANSIENT);
-        sqlite3_reset(old);
-    }
+    sqlite3_bind_int64(s, 2, at);
     if ((rc = store__exec(st, s)) < 0)
         return rc;
     s = store__stmt(st, STMT_RESPONSE_SET_BODY);

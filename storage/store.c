@@ -146,14 +146,14 @@ static const char *const stmt_sql[STMT__COUNT] = {
     [STMT_SAVEPOINT] = "SAVEPOINT item",
     [STMT_RELEASE] = "RELEASE item",
     [STMT_ROLLBACK_TO] = "ROLLBACK TO item",
-    [STMT_RESPONSE_BY_MSG] =
-        "SELECT r.id, r.delivery_id, r.body FROM response r"
-        " JOIN delivery d ON d.id = r.delivery_id"
-        " JOIN engagement e ON e.id = d.engagement_id"
-        " WHERE r.platform_msg_id = ?1 AND e.id = ?2"
-        " AND r.retracted = 0",
+    [STMT_RESPONSE_BY_MSG] = "SELECT r.id, r.delivery_id FROM response r"
+                             " JOIN delivery d ON d.id = r.delivery_id"
+                             " JOIN engagement e ON e.id = d.engagement_id"
+                             " WHERE r.platform_msg_id = ?1 AND e.id = ?2"
+                             " AND r.retracted = 0",
     [STMT_RESPONSE_EDIT_ADD] = "INSERT INTO response_edit (response_id, body,"
-                               " replaced_at) VALUES (?1, ?2, ?3)",
+                               " replaced_at) SELECT id, body, ?2 FROM"
+                               " response WHERE id = ?1",
     [STMT_RESPONSE_SET_BODY] = "UPDATE response SET body = ?2 WHERE id = ?1",
     [STMT_RESPONSE_DELETE] = "UPDATE response SET body = NULL, retracted = 1"
                              " WHERE id = ?1",
