@@ -7,6 +7,7 @@
  * export) is written to the audit log with the operating-system user.
  */
 #include "cli.h"
+#include "cli-int.h"
 
 #include "buf.h"
 #include "clock.h"
@@ -30,21 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CLI_MAX_OPTS 16
-#define CLI_MAX_ARGS 8
-
-struct cli_args {
-    const char *name[CLI_MAX_OPTS];
-    const char *value[CLI_MAX_OPTS];
-    int nopts;
-    const char *pos[CLI_MAX_ARGS];
-    int npos;
-};
-
-static void cli_error(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static void
+void
 cli_error(const char *fmt, ...)
 {
     va_list ap;
@@ -60,7 +47,7 @@ cli_error(const char *fmt, ...)
  * Split argv into "--name value" options (names from known, a
  * space-separated list) and positional arguments.
  */
-static int
+int
 cli_parse(int argc, char **argv, const char *known, struct cli_args *a)
 {
     memset(a, 0, sizeof(*a));
@@ -100,7 +87,7 @@ cli_parse(int argc, char **argv, const char *known, struct cli_args *a)
     return 0;
 }
 
-static const char *
+const char *
 cli_opt(const struct cli_args *a, const char *name)
 {
     const char *v = NULL;
@@ -112,7 +99,7 @@ cli_opt(const struct cli_args *a, const char *name)
     return v;
 }
 
-static int
+int
 cli_open(const struct config *conf, struct store **st)
 {
     char err[ERR_BUFSZ] = "";
@@ -124,7 +111,7 @@ cli_open(const struct config *conf, struct store **st)
     return 0;
 }
 
-static int
+int
 cli_prompts(const struct config *conf, struct prompt_set *ps)
 {
     char err[ERR_BUFSZ] = "";
@@ -140,7 +127,7 @@ cli_prompts(const struct config *conf, struct prompt_set *ps)
     return 0;
 }
 
-static int
+int
 cli_leader_get(struct store *st, const char *handle, struct store_leader *l)
 {
     int rc = store_leader_get(st, handle, l);
@@ -152,7 +139,7 @@ cli_leader_get(struct store *st, const char *handle, struct store_leader *l)
     return rc;
 }
 
-static const char *
+const char *
 cli_actor(void)
 {
     static char actor[80];
@@ -182,7 +169,7 @@ cli_handle_ok(const char *h)
     return 1;
 }
 
-static void
+void
 cli_local(const char *tz, int64_t t, char *out, size_t outsz)
 {
     struct tm tm;
@@ -432,7 +419,7 @@ cli_leader_list(const struct config *conf)
 }
 
 /* Parse YYYY-MM-DD in the leader's zone to local midnight. */
-static int
+int
 cli_date(const char *tz, const char *s, int64_t *out)
 {
     int y, m, d, n = 0;
@@ -574,64 +561,108 @@ cli_org(const struct config *conf, int argc, char **argv)
     return rc < 0 ? 1 : 0;
 }
 
+int
+cli_datetime(const char *tz, const char *s, int64_t *out)
+{
+    int y, mo, d, h, mi, n = 0;
+
+    if (sscanf(s, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 ||
+        n != 16 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
+        return ERR_INVAL;
+    return sched_utc(tz, y, mo, d, h, mi, out) < 0 ? ERR_INVAL : 0;
+}
+
+int
+cli_themes_check(const struct config *conf, const char *themes)
+{
+    struct prompt_set ps;
+    char *list, *save = NULL;
+    int rc = 0;
+
+    if (strlen(themes) >= STORE_RULE_MAX) {
+        cli_error("--theme is too long");
+        return ERR_INVAL;
+    }
+    if (cli_prompts(conf, &ps) < 0)
+        return ERR_INVAL;
+    list = xstrdup(themes);
+    for (char *t = strtok_r(list, ",", &save); t != NULL && rc == 0;
+         t = strtok_r(NULL, ",", &save)) {
+        if (prompt_theme_find(&ps, t) != NULL)
+            continue;
+        fprintf(stderr, "reflekt: unknown theme \"%s\"; themes:", t);
+        for (size_t i = 0; i < ps.nthemes; i++)
+            fprintf(stderr, " %s", ps.themes[i].id);
+        fputc('\n', stderr);
+        rc = ERR_INVAL;
+    }
+    if (rc == 0 && (themes[0] == ',' || strstr(themes, ",,") != NULL ||
+                    themes[strlen(themes) - 1] == ',')) {
+        cli_error("--theme is a comma-separated list of themes, not \"%s\"",
+                  themes);
+        rc = ERR_INVAL;
+    }
+    free(list);
+    prompt_set_release(&ps);
+    return rc;
+}
+
 static int
 cli_session(const struct config *conf, int argc, char **argv)
 {
     struct cli_args a;
     struct store *st;
     struct store_leader l;
-    struct prompt_set ps;
+    struct store_session s;
     const char *at, *theme;
-    int y, mo, d, h, mi, n = 0, rc;
-    int64_t t;
+    char when[32];
+    int rc;
 
     if (argc < 1 || strcmp(argv[0], "add") != 0 ||
         cli_parse(argc - 1, argv + 1, "at theme", &a) < 0 || a.npos != 1 ||
         (at = cli_opt(&a, "at")) == NULL) {
         cli_error("usage: reflekt session add HANDLE --at \"YYYY-MM-DD "
-                  "HH:MM\" [--theme THEME]");
-        return 2;
-    }
-    if (sscanf(at, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 ||
-        n != 16 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) {
-        cli_error("--at must be \"YYYY-MM-DD HH:MM\" (the leader's local "
-                  "time), not \"%s\"",
-                  at);
+                  "HH:MM\" [--theme THEME[,THEME...]]");
         return 2;
     }
     theme = cli_opt(&a, "theme");
-    if (theme != NULL) {
-        int found = 0;
-
-        if (cli_prompts(conf, &ps) < 0)
-            return 1;
-        for (size_t i = 0; i < ps.n && !found; i++)
-            found = strcmp(ps.v[i].theme, theme) == 0;
-        if (!found) {
-            fprintf(stderr, "reflekt: unknown theme \"%s\"; themes:", theme);
-            for (size_t i = 0; i < ps.n; i++) {
-                if (i == 0 || strcmp(ps.v[i].theme, ps.v[i - 1].theme) != 0)
-                    fprintf(stderr, " %s", ps.v[i].theme);
-            }
-            fputc('\n', stderr);
-            prompt_set_release(&ps);
-            return 2;
-        }
-        prompt_set_release(&ps);
-    }
+    if (theme != NULL && cli_themes_check(conf, theme) < 0)
+        return 2;
     if (cli_open(conf, &st) < 0)
         return 1;
+    memset(&s, 0, sizeof(s));
     if ((rc = cli_leader_get(st, a.pos[0], &l)) < 0)
         goto out;
-    sched_utc(l.tz, y, mo, d, h, mi, &t);
-    rc = store_session_add(st, l.id, t, theme);
-    if (rc == ERR_EXISTS)
-        cli_error("%s already has a session at %s", l.handle, at);
-    else if (rc < 0)
-        cli_error("cannot add the session: %s", err_str(rc));
-    else
-        printf("session for %s at %s %s%s%s\n", l.handle, at, l.tz,
-               theme ? ", theme " : "", theme ? theme : "");
+    if (cli_datetime(l.tz, at, &s.at) < 0) {
+        cli_error("--at must be \"YYYY-MM-DD HH:MM\" (the leader's local "
+                  "time), not \"%s\"",
+                  at);
+        store_close(st);
+        return 2;
+    }
+    s.engagement_id = l.id;
+    xstrlcpy(s.theme, theme != NULL ? theme : "", sizeof(s.theme));
+    if ((rc = convo_session_times(conf, &l, s.at, clock_now(), &s.pre_at,
+                                  &s.post_at)) < 0 ||
+        (rc = store_begin(st)) < 0 || (rc = store_session_add(st, &s)) < 0 ||
+        (rc = store_commit(st)) < 0) {
+        store_rollback(st);
+        if (rc == ERR_EXISTS)
+            cli_error("%s already has a session at %s", l.handle, at);
+        else
+            cli_error("cannot add the session: %s", err_str(rc));
+        goto out;
+    }
+    printf("session for %s at %s %s%s%s\n", l.handle, at, l.tz,
+           theme ? ", themes " : "", theme ? theme : "");
+    if (s.pre_at > 0) {
+        cli_local(l.tz, s.pre_at, when, sizeof(when));
+        printf("  asks what to bring to it: %s\n", when);
+    }
+    if (s.post_at > 0) {
+        cli_local(l.tz, s.post_at, when, sizeof(when));
+        printf("  asks what to try first: %s\n", when);
+    }
 out:
     store_close(st);
     return rc < 0 ? 1 : 0;
@@ -659,7 +690,7 @@ cli_nudge(const struct config *conf, int argc, char **argv)
     if ((rc = cli_leader_get(st, argv[1], &l)) < 0)
         goto out;
     if ((rc = store_begin(st)) < 0 ||
-        (rc = convo_nudge(st, &ps, &l, clock_now(), &id)) < 0 ||
+        (rc = convo_nudge(st, conf, &ps, &l, clock_now(), &id)) < 0 ||
         (rc = store_commit(st)) < 0) {
         store_rollback(st);
         cli_error("cannot nudge %s: %s", l.handle, err_str(rc));
@@ -995,11 +1026,21 @@ cli_usage(void *f)
           "  leader pause HANDLE [--until YYYY-MM-DD]\n"
           "  leader resume HANDLE\n"
           "  org summer NAME MM-DD..MM-DD|none\n"
-          "  session add HANDLE --at \"YYYY-MM-DD HH:MM\" [--theme THEME]\n"
+          "  session add HANDLE --at \"YYYY-MM-DD HH:MM\" [--theme T[,T...]]\n"
           "  nudge HANDLE                a question due now\n"
           "  review HANDLE               the digest since the last session\n"
           "  export [--leader HANDLE] --format json|csv|md\n"
-          "  audit                       who read which reflections\n",
+          "  audit                       who read which reflections\n"
+          "  prompts list [--theme T] [--kind K] [--lang L] [--format json]\n"
+          "  prompts show ID | prompts check [FILE...]\n"
+          "  prompts add (--leader HANDLE | --group NAME) [--kind open|\n"
+          "        commitment|scale] [--followup TEXT] TEXT\n"
+          "  prompts own | prompts remove N   consultants' own questions\n"
+          "  group add NAME --consultant NAME --tz ZONE --lang nb|sv|en\n"
+          "        [--platform P --channel ROOM]\n"
+          "  group list | group join|leave NAME HANDLE\n"
+          "  group meeting NAME --at \"YYYY-MM-DD HH:MM\" [--theme T]\n"
+          "  group digest NAME           the challenges for the next meeting\n",
           (FILE *)f);
 }
 
@@ -1022,6 +1063,10 @@ cli_main(struct config *conf, int argc, char **argv)
         return cli_export(conf, argc, argv);
     if (strcmp(cmd, "audit") == 0)
         return cli_audit(conf, argc);
+    if (strcmp(cmd, "prompts") == 0)
+        return cli_prompts_main(conf, argc - 1, argv + 1);
+    if (strcmp(cmd, "group") == 0)
+        return cli_group_main(conf, argc - 1, argv + 1);
     cli_error("unknown command \"%s\"", cmd);
     cli_usage(stderr);
     return 2;

@@ -69,6 +69,9 @@ static const struct config_key config_keys[] = {
     KEY("schedule", "answer_window", CONFIG_DURATION, answer_window, 0),
     KEY("schedule", "snooze_default", CONFIG_DURATION, snooze_default, 0),
     KEY("schedule", "repeat_window", CONFIG_DURATION, repeat_window, 0),
+    KEY("schedule", "pre_session_days", CONFIG_INT, pre_session_days, 0),
+    KEY("schedule", "post_session", CONFIG_BOOL, post_session, 0),
+    KEY("schedule", "agenda_before", CONFIG_DURATION, agenda_before, 0),
     KEY("http", "listen", CONFIG_PATH, listen, 0),
     KEY("matrix", "homeserver", CONFIG_URL, matrix_homeserver, 0),
     KEY("matrix", "access_token", CONFIG_STRING, matrix_access_token, 1),
@@ -104,6 +107,9 @@ config_init(struct config *c)
     c->answer_window = 48 * 3600;
     c->snooze_default = 3 * 3600;
     c->repeat_window = 12 * 7 * 24 * 3600;
+    c->pre_session_days = 2;
+    c->post_session = 1;
+    c->agenda_before = 24 * 3600;
     c->console_enabled = 1;
 }
 

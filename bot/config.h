@@ -35,6 +35,9 @@ struct config {
     int64_t answer_window;  /* seconds after the first answer */
     int64_t snooze_default; /* seconds for a bare "snooze" */
     int64_t repeat_window;  /* no question twice within this */
+    int pre_session_days;   /* ask what to bring this many days before */
+    int post_session;       /* ask the day after a session */
+    int64_t agenda_before;  /* a group's agenda goes out this long before */
     /* [http] */
     char *listen; /* inbound endpoint, e.g. "127.0.0.1:8080"; NULL: off */
     /* [matrix] */

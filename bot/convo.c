@@ -39,6 +39,10 @@
 #define CONVO_NO_ADAPTER_RETRY 900 /* seconds */
 #define CONVO_SEND_RETRY 60
 #define CONVO_HISTORY 5
+#define CONVO_QUOTE_MAX 200        /* bytes of a leader's words quoted back */
+#define CONVO_AGENDA_QUOTE_MAX 600 /* bytes of one challenge on an agenda */
+#define CONVO_RECALL_MAX (8 * 7 * 86400) /* older commitments are let be */
+#define CONVO_SESSION_GAP 86400          /* no regular question this near one */
 
 void
 convo_init(struct convo *cv, struct store *st, const struct config *conf,
@@ -145,60 +149,204 @@ convo_replan(struct store *st, const struct store_leader *l, int64_t after,
     return store_leader_set_next(st, l->id, *next);
 }
 
+/*
+ * The rule for questions tied to a session: a consultant who meets a
+ * leader in the organisation's summer pause meets someone at work, so only
+ * working hours, days and holidays count.
+ */
+static void
+convo_session_rule(const struct store_leader *l, struct sched_rule *r)
+{
+    convo_rule(l, r);
+    r->paused = 0; /* a pause is looked at when the question is due */
+    r->summer_from = r->summer_to = 0;
+}
+
 /* The moment at or after t when the leader may be written to. */
+static int64_t
+convo_allowed_rule(struct sched_rule *r, int64_t t)
+{
+    int64_t a;
+
+    r->paused = 0; /* an explicit request or a planned question goes out */
+    if (sched_allowed(r, t, &a) < 0)
+        return t;
+    return a;
+}
+
 static int64_t
 convo_allowed(const struct store_leader *l, int64_t t)
 {
     struct sched_rule r;
-    int64_t a;
 
     convo_rule(l, &r);
-    r.paused = 0; /* an explicit request or a planned question goes out */
-    if (sched_allowed(&r, t, &a) < 0)
-        return t;
-    return a;
+    return convo_allowed_rule(&r, t);
 }
 
 static int
 convo_asked_cb(void *arg, const char *id, int64_t *at)
 {
-    struct convo_count *cc = arg;
+    *at = store_asked_at(arg, id);
+    return 0;
+}
 
-    return store_delivery_last_asked(cc->st, cc->engagement_id, id, at);
+/*
+ * The leader's words made fit to quote back: runs of white space become
+ * one space, and a long answer is cut at a word (or at least at a whole
+ * UTF-8 character) with an ellipsis.
+ */
+static void
+convo_quote(const char *in, size_t max, char *out, size_t outsz)
+{
+    size_t n = 0, cut;
+    int space = 0;
+
+    for (; *in != '\0' && n + 1 < outsz; in++) {
+        unsigned char c = (unsigned char)*in;
+
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            space = n > 0;
+            continue;
+        }
+        if (space && n + 2 < outsz)
+            out[n++] = ' ';
+        space = 0;
+        out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    if (n <= max)
+        return;
+    cut = max;
+    while (cut > 0 && ((unsigned char)out[cut] & 0xC0) == 0x80)
+        cut--; /* not inside a character */
+    for (size_t k = cut; k > max / 2; k--) {
+        if (out[k] == ' ') {
+            cut = k;
+            break;
+        }
+    }
+    while (cut > 0 &&
+           (out[cut - 1] == ' ' || out[cut - 1] == ',' || out[cut - 1] == '.'))
+        cut--;
+    if (cut + 4 > outsz)
+        cut = outsz - 4;
+    memcpy(out + cut, "\xe2\x80\xa6", 4); /* U+2026 and the NUL */
+}
+
+static char *
+convo_format(enum msg_id id, enum lang lang, const char *arg)
+{
+    char *text;
+
+    /* Every format takes at most one %s; msg.h names which. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    text = xasprintf(msg_get(id, lang), arg != NULL ? arg : "");
+#pragma GCC diagnostic pop
+    return text;
+}
+
+/* A commitment's follow-up: the next question quotes the leader. */
+static void
+convo_recall(const struct prompt_set *prompts, const struct store_delivery *c,
+             const char *answer, enum lang lang, struct store_delivery *d)
+{
+    const struct prompt *cp = prompt_find(prompts, c->prompt_id);
+    char quote[CONVO_QUOTE_MAX + 8];
+    char *text;
+
+    convo_quote(answer, CONVO_QUOTE_MAX, quote, sizeof(quote));
+    if (cp != NULL && cp->recall[lang] != NULL)
+        text = prompt_fill(cp->recall[lang], "{answer}", quote);
+    else
+        text = convo_format(MSG_RECALL, lang, quote);
+    xstrlcpy(d->question, text, sizeof(d->question));
+    free(text);
+    xstrlcpy(d->prompt_id, c->prompt_id, sizeof(d->prompt_id));
+    xstrlcpy(d->kind, "recall", sizeof(d->kind));
+    d->recall_of = c->id;
+}
+
+/*
+ * Choose the next regular question for l into d: a commitment's follow-up
+ * first (it must be the very next question), then the consultant's own
+ * questions, then the library within the themes of these weeks and outside
+ * the repeat window.  Returns: 0, or ERR_NOTFOUND when nothing may be
+ * asked.
+ */
+static int
+convo_choose(struct store *st, const struct config *conf,
+             const struct prompt_set *prompts, const struct store_leader *l,
+             int64_t now, struct store_delivery *d)
+{
+    struct store_delivery c;
+    struct store_own o;
+    struct store_asked asked;
+    const struct prompt *p;
+    char themes[STORE_RULE_MAX], answer[STORE_TEXT_MAX];
+    enum lang lang = convo_lang(l);
+    int64_t at;
+    int rc;
+
+    rc = store_delivery_commitment(st, l->id, now - CONVO_RECALL_MAX, &c,
+                                   answer, sizeof(answer));
+    if (rc == 0) {
+        convo_recall(prompts, &c, answer, lang, d);
+        return 0;
+    }
+    if (rc != ERR_NOTFOUND)
+        return rc;
+    rc = store_own_next(st, l->id, &o);
+    if (rc == 0) {
+        snprintf(d->prompt_id, sizeof(d->prompt_id), "own-%" PRId64, o.id);
+        xstrlcpy(d->question, o.text, sizeof(d->question));
+        xstrlcpy(d->followup, o.followup, sizeof(d->followup));
+        xstrlcpy(d->kind, o.kind, sizeof(d->kind));
+        return 0;
+    }
+    if (rc != ERR_NOTFOUND)
+        return rc;
+    /* The themes of the weeks since the last session, else of the next. */
+    if ((rc = store_session_last(st, l->id, now, &at, themes, sizeof(themes))) <
+        0)
+        return rc;
+    if (themes[0] == '\0' &&
+        (rc = store_session_next(st, l->id, now, &at, themes, sizeof(themes))) <
+            0)
+        return rc;
+    if ((rc = store_delivery_asked(st, l->id, &asked)) < 0)
+        return rc;
+    p = prompt_select(prompts, themes,
+                      conf->repeat_window > 0 ? now - conf->repeat_window : 0,
+                      convo_asked_cb, &asked);
+    store_asked_release(&asked);
+    if (p == NULL) {
+        log_warn("msg=\"every question was asked within the repeat window; "
+                 "none this time\" leader=%s",
+                 l->handle);
+        return ERR_NOTFOUND;
+    }
+    xstrlcpy(d->prompt_id, p->id, sizeof(d->prompt_id));
+    xstrlcpy(d->question, p->text[lang], sizeof(d->question));
+    if (p->followup[lang] != NULL)
+        xstrlcpy(d->followup, p->followup[lang], sizeof(d->followup));
+    xstrlcpy(d->kind, prompt_kind_name(p->kind), sizeof(d->kind));
+    return 0;
 }
 
 /* Create a delivery for l, due at due, to be sent at action_at. */
 static int
-convo_make(struct store *st, const struct prompt_set *prompts,
-           const struct store_leader *l, int64_t due, int64_t action_at,
-           int64_t now, int64_t *id)
+convo_make(struct store *st, const struct config *conf,
+           const struct prompt_set *prompts, const struct store_leader *l,
+           int64_t due, int64_t action_at, int64_t now, int64_t *id)
 {
     struct store_delivery d;
-    struct convo_count cc = {st, l->id};
-    const struct prompt *p;
-    char theme[64];
-    int64_t at;
-    enum lang lang = convo_lang(l);
     int rc;
 
-    /* The theme of the weeks since the last session, else of the next. */
-    if ((rc = store_session_last(st, l->id, now, &at, theme, sizeof(theme))) <
-        0)
-        return rc;
-    if (theme[0] == '\0' && (rc = store_session_next(st, l->id, now, &at, theme,
-                                                     sizeof(theme))) < 0)
-        return rc;
-    p = prompt_select(prompts, theme, convo_asked_cb, &cc);
-    if (p == NULL) {
-        log_error("msg=\"the question library is empty\"");
-        return ERR_NOTFOUND;
-    }
     memset(&d, 0, sizeof(d));
+    if ((rc = convo_choose(st, conf, prompts, l, now, &d)) < 0)
+        return rc;
     d.engagement_id = l->id;
-    xstrlcpy(d.prompt_id, p->id, sizeof(d.prompt_id));
-    xstrlcpy(d.question, p->text[lang], sizeof(d.question));
-    if (p->followup[lang] != NULL)
-        xstrlcpy(d.followup, p->followup[lang], sizeof(d.followup));
     d.state = STORE_STATE_PENDING;
     d.due_at = due;
     d.action_at = action_at;
@@ -210,22 +358,25 @@ convo_make(struct store *st, const struct prompt_set *prompts,
 }
 
 int
-convo_nudge(struct store *st, const struct prompt_set *prompts,
-            const struct store_leader *l, int64_t now, int64_t *id)
+convo_nudge(struct store *st, const struct config *conf,
+            const struct prompt_set *prompts, const struct store_leader *l,
+            int64_t now, int64_t *id)
 {
-    return convo_make(st, prompts, l, now, now, now, id);
+    return convo_make(st, conf, prompts, l, now, now, now, id);
 }
 
 int
 convo_recover(struct convo *cv, int64_t now)
 {
-    int n = 0;
+    int n = 0, m = 0;
     int rc = store_delivery_recover(cv->st, now, &n);
 
-    if (rc == 0 && n > 0)
-        log_info("msg=\"resending questions interrupted by a stop\" "
-                 "count=%d",
-                 n);
+    if (rc == 0)
+        rc = store_meeting_recover(cv->st, now, &m);
+    if (rc == 0 && n + m > 0)
+        log_info("msg=\"resending messages interrupted by a stop\" "
+                 "questions=%d agendas=%d",
+                 n, m);
     return rc;
 }
 
@@ -234,6 +385,7 @@ convo_recover(struct convo *cv, int64_t now)
 enum convo_send_kind {
     CONVO_SEND_QUESTION,
     CONVO_SEND_REPLY,
+    CONVO_SEND_AGENDA, /* delivery_id holds the meeting id */
 };
 
 struct convo_send {
@@ -263,6 +415,23 @@ on_sent(struct adapter *a, int status, const char *msg_id, void *arg)
     int rc;
 
     (void)a;
+    if (cs->kind == CONVO_SEND_AGENDA) {
+        if (store_begin(cv->st) == 0 &&
+            (store_meeting_set(cv->st, cs->delivery_id,
+                               status < 0 ? now + CONVO_SEND_RETRY : 0,
+                               status < 0 ? STORE_AGENDA_PENDING
+                                          : STORE_AGENDA_SENT) < 0 ||
+             store_commit(cv->st) < 0))
+            store_rollback(cv->st);
+        if (status < 0) {
+            cv->errors++;
+            log_warn("adapter=%s msg=\"agenda not delivered; will retry\" "
+                     "meeting=%" PRId64 " error=%s",
+                     a->ops->name, cs->delivery_id, err_name(status));
+        }
+        free(cs);
+        return;
+    }
     if (cs->kind != CONVO_SEND_QUESTION) {
         if (status < 0) {
             cv->errors++;
@@ -356,13 +525,8 @@ static void
 convo_sayf(struct convo *cv, struct adapter *a, const struct store_leader *l,
            enum msg_id id, const char *arg)
 {
-    char *text;
+    char *text = convo_format(id, convo_lang(l), arg);
 
-    /* Every format takes at most one %s; msg.h names which. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    text = xasprintf(msg_get(id, convo_lang(l)), arg != NULL ? arg : "");
-#pragma GCC diagnostic pop
     convo_say(cv, a, l, text);
     free(text);
 }
@@ -505,15 +669,20 @@ convo_plan(struct convo *cv, int64_t id, int64_t now)
     struct store_leader l;
     int64_t next;
     char err[ERR_BUFSZ] = "";
-    int rc;
+    int near = 0, rc;
 
     if ((rc = store_leader_by_id(cv->st, id, &l)) < 0)
         return rc;
     if (l.next_due_at == 0 || l.next_due_at > now)
         return 0;
-    rc = convo_make(cv->st, cv->prompts, &l, l.next_due_at,
-                    convo_allowed(&l, now), now, NULL);
-    if (rc < 0)
+    /* A session's own question is near: this occurrence gives way. */
+    if ((rc = store_session_near(cv->st, l.id, now - CONVO_SESSION_GAP,
+                                 now + CONVO_SESSION_GAP, &near)) < 0)
+        return rc;
+    if (near == 0)
+        rc = convo_make(cv->st, cv->conf, cv->prompts, &l, l.next_due_at,
+                        convo_allowed(&l, now), now, NULL);
+    if (rc < 0 && rc != ERR_NOTFOUND)
         return rc;
     /* From now, not from the old due time: one overdue question at most. */
     rc = convo_replan(cv->st, &l, now, &next, err);
@@ -527,10 +696,282 @@ convo_plan(struct convo *cv, int64_t id, int64_t now)
     return rc;
 }
 
+/* ---- coaching sessions and network group meetings ------------------- */
+
+/* Whether a question may go out at exactly t (pauses aside). */
+static int
+convo_open_at(const struct sched_rule *r, int64_t t)
+{
+    int64_t a;
+
+    return sched_allowed(r, t, &a) == 0 && a == t;
+}
+
+int
+convo_session_times(const struct config *conf, const struct store_leader *l,
+                    int64_t at, int64_t now, int64_t *pre, int64_t *post)
+{
+    struct sched_rule r;
+    struct tm tm;
+    int64_t t, a;
+    int rc;
+
+    *pre = *post = 0;
+    convo_session_rule(l, &r);
+    if ((rc = sched_local(l->tz, at, &tm)) < 0)
+        return rc;
+    /*
+     * N days before, at the session's own hour; on a day off (or when
+     * the session lies outside working hours) the day's first working
+     * moment, stepping back a day at a time.
+     */
+    for (int back = 0; conf->pre_session_days > 0 && back < 7 && *pre == 0;
+         back++) {
+        int mday = tm.tm_mday - conf->pre_session_days - back;
+
+        if ((rc = sched_utc(l->tz, tm.tm_year + 1900, tm.tm_mon + 1, mday,
+                            tm.tm_hour, tm.tm_min, &t)) < 0)
+            return rc;
+        if (convo_open_at(&r, t)) {
+            *pre = t;
+            break;
+        }
+        if ((rc = sched_utc(l->tz, tm.tm_year + 1900, tm.tm_mon + 1, mday,
+                            l->work_from / 60, l->work_from % 60, &t)) < 0)
+            return rc;
+        if (sched_allowed(&r, t, &a) == 0 &&
+            a < t + 86400 - l->work_from * 60 && a < at)
+            *pre = a;
+    }
+    if (*pre != 0 && *pre < now)
+        *pre = at > now + 3600 ? now : 0; /* added late: ask now */
+    /* The day after, at the session's hour or the next working moment. */
+    if (conf->post_session) {
+        if ((rc = sched_utc(l->tz, tm.tm_year + 1900, tm.tm_mon + 1,
+                            tm.tm_mday + 1, tm.tm_hour, tm.tm_min, &t)) < 0)
+            return rc;
+        if (sched_allowed(&r, t, post) < 0)
+            *post = 0;
+        if (*post != 0 && *post < now)
+            *post = now - *post < 86400 ? now : 0;
+    }
+    return 0;
+}
+
+/* A session's pre- or post-session question (a challenge for a group). */
+static int
+convo_session(struct convo *cv, int64_t id, int64_t now)
+{
+    struct store_session s;
+    struct store_leader l;
+    struct store_delivery d;
+    struct store_asked asked;
+    const struct prompt *p;
+    enum prompt_kind kind;
+    enum lang lang;
+    struct sched_rule r;
+    struct tm tm;
+    char when[96];
+    char *text;
+    int pre, rc;
+
+    if ((rc = store_session_get(cv->st, id, &s)) < 0 ||
+        (rc = store_leader_by_id(cv->st, s.engagement_id, &l)) < 0)
+        return rc;
+    pre = s.pre_at > 0 && s.pre_at <= now;
+    if ((rc = store_session_set_times(cv->st, s.id, pre ? 0 : s.pre_at,
+                                      pre ? s.post_at : 0)) < 0)
+        return rc;
+    if (pre && s.at <= now)
+        return 0; /* the session has begun: too late to ask */
+    if (l.paused && (l.paused_until == 0 || l.paused_until > now)) {
+        log_info("msg=\"session question dropped: leader paused\" "
+                 "leader=%s session=%" PRId64,
+                 l.handle, s.id);
+        return 0;
+    }
+    kind = !pre               ? PROMPT_POST_SESSION
+           : s.meeting_id > 0 ? PROMPT_CHALLENGE
+                              : PROMPT_PRE_SESSION;
+    if ((rc = store_delivery_asked(cv->st, l.id, &asked)) < 0)
+        return rc;
+    p = prompt_select_kind(cv->prompts, kind, convo_asked_cb, &asked);
+    store_asked_release(&asked);
+    if (p == NULL) {
+        log_warn("msg=\"the question library has no %s question\"",
+                 prompt_kind_name(kind));
+        return 0;
+    }
+    lang = convo_lang(&l);
+    if (sched_local(l.tz, s.at, &tm) < 0)
+        gmtime_r(&(time_t){(time_t)s.at}, &tm);
+    msg_when(lang, &tm, when, sizeof(when));
+    memset(&d, 0, sizeof(d));
+    d.engagement_id = l.id;
+    xstrlcpy(d.prompt_id, p->id, sizeof(d.prompt_id));
+    text = prompt_fill(p->text[lang], "{date}", when);
+    xstrlcpy(d.question, text, sizeof(d.question));
+    free(text);
+    if (p->followup[lang] != NULL)
+        xstrlcpy(d.followup, p->followup[lang], sizeof(d.followup));
+    xstrlcpy(d.kind, prompt_kind_name(kind), sizeof(d.kind));
+    d.session_id = s.id;
+    d.state = STORE_STATE_PENDING;
+    d.due_at = now;
+    convo_session_rule(&l, &r);
+    d.action_at = convo_allowed_rule(&r, now);
+    rc = store_delivery_add(cv->st, &d);
+    if (rc == ERR_EXISTS)
+        return 0; /* asked already */
+    if (rc == 0)
+        log_info("msg=\"session question planned\" leader=%s kind=%s "
+                 "delivery=%" PRId64,
+                 l.handle, d.kind, d.id);
+    return rc;
+}
+
+struct convo_agenda {
+    struct buf b;
+    enum lang lang;
+    int n;
+};
+
+static int
+convo_agenda_cb(const struct store_challenge *c, void *arg)
+{
+    struct convo_agenda *ag = arg;
+    char quote[CONVO_AGENDA_QUOTE_MAX + 8];
+    char *item;
+
+    if (!c->agenda || c->answer == NULL || c->state != STORE_STATE_ANSWERED)
+        return 0;
+    convo_quote(c->answer, CONVO_AGENDA_QUOTE_MAX, quote, sizeof(quote));
+    item = convo_format(MSG_QUOTED, ag->lang, quote);
+    buf_printf(&ag->b, "\n• %s: %s", c->handle, item);
+    free(item);
+    ag->n++;
+    return 0;
+}
+
+/* Post a group's agenda (the challenges members shared) to its channel. */
+static int
+convo_meeting(struct convo *cv, int64_t id, int64_t now)
+{
+    struct store_meeting m;
+    struct store_group g;
+    struct convo_agenda ag;
+    struct adapter_msg msg = {0};
+    struct convo_send *cs;
+    struct adapter *a;
+    struct tm tm;
+    char when[96], key[40];
+    char *head;
+    int rc;
+
+    if ((rc = store_meeting_get(cv->st, id, &m)) < 0 ||
+        (rc = store_group_by_id(cv->st, m.group_id, &g)) < 0)
+        return rc;
+    if (g.channel[0] == '\0')
+        return store_meeting_set(cv->st, m.id, 0, STORE_AGENDA_NONE);
+    if ((a = convo_adapter(cv, g.platform)) == NULL) {
+        log_warn("msg=\"no adapter running for the group's channel\" "
+                 "group=%s platform=%s",
+                 g.name, g.platform);
+        return store_meeting_set(cv->st, m.id, now + CONVO_NO_ADAPTER_RETRY,
+                                 m.agenda);
+    }
+    memset(&ag, 0, sizeof(ag));
+    lang_parse(g.lang, &ag.lang);
+    buf_init(&ag.b, 0);
+    if (sched_local(g.tz, m.at, &tm) < 0)
+        gmtime_r(&(time_t){(time_t)m.at}, &tm);
+    msg_when(ag.lang, &tm, when, sizeof(when));
+    head = convo_format(MSG_AGENDA_HEAD, ag.lang, when);
+    buf_adds(&ag.b, head);
+    free(head);
+    rc = store_challenges(cv->st, m.id, convo_agenda_cb, &ag);
+    if (rc == 0 && ag.n == 0) {
+        log_info("msg=\"no challenge shared for the agenda\" group=%s", g.name);
+        rc = store_meeting_set(cv->st, m.id, 0, STORE_AGENDA_NONE);
+        goto out;
+    }
+    if (rc < 0 ||
+        (rc = store_meeting_set(cv->st, m.id, 0, STORE_AGENDA_SENDING)) < 0 ||
+        (rc = store_audit(cv->st, now, "reflekt", "agenda-posted", 0, g.name)) <
+            0 ||
+        (rc = store_commit(cv->st)) < 0)
+        goto out;
+    cs = xcalloc(1, sizeof(*cs));
+    cs->cv = cv;
+    cs->kind = CONVO_SEND_AGENDA;
+    cs->delivery_id = m.id;
+    snprintf(key, sizeof(key), "reflekt-agenda-%" PRId64, m.id);
+    msg.user_id = g.channel;
+    msg.conversation = g.channel;
+    msg.text = ag.b.data;
+    msg.idem_key = key;
+    if (a->ops->send(a, &msg, on_sent, cs) < 0) {
+        free(cs);
+        if (store_begin(cv->st) == 0 &&
+            (store_meeting_set(cv->st, m.id, now + CONVO_SEND_RETRY,
+                               STORE_AGENDA_PENDING) < 0 ||
+             store_commit(cv->st) < 0))
+            store_rollback(cv->st);
+    }
+    log_info("msg=\"agenda sent to the group\" group=%s challenges=%d", g.name,
+             ag.n);
+    rc = 1;
+out:
+    buf_release(&ag.b);
+    return rc;
+}
+
+/*
+ * Run fn for every id a due-query returns, one transaction each; fn
+ * returns 1 when it committed itself.
+ */
+static int
+convo_each_due(struct convo *cv, int64_t now,
+               int (*due)(struct store *, int64_t, int64_t *, int, int *),
+               int (*fn)(struct convo *, int64_t, int64_t), const char *what)
+{
+    int64_t ids[CONVO_BATCH];
+    int n, rc;
+
+    for (int batch = 0; batch < CONVO_MAX_BATCHES; batch++) {
+        if ((rc = due(cv->st, now, ids, CONVO_BATCH, &n)) < 0)
+            return rc;
+        if (n == 0)
+            break;
+        for (int i = 0; i < n; i++) {
+            if ((rc = store_begin(cv->st)) < 0)
+                return rc;
+            rc = fn(cv, ids[i], now);
+            if (rc == 1)
+                continue;
+            if (rc < 0) {
+                store_rollback(cv->st);
+                log_error("msg=\"cannot act on a %s\" id=%" PRId64 " error=%s",
+                          what, ids[i], err_name(rc));
+                return rc;
+            }
+            if ((rc = store_commit(cv->st)) < 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static int64_t
+convo_min(int64_t a, int64_t b)
+{
+    return a == 0 ? b : (b == 0 || a < b ? a : b);
+}
+
 int
 convo_tick(struct convo *cv, int64_t now, int64_t *next)
 {
-    int64_t ids[CONVO_BATCH], a, b;
+    int64_t ids[CONVO_BATCH], a, b, c, m;
     int n, rc = 0;
 
     for (int batch = 0; batch < CONVO_MAX_BATCHES; batch++) {
@@ -563,32 +1004,19 @@ convo_tick(struct convo *cv, int64_t now, int64_t *next)
                 return rc;
         }
     }
-    for (int batch = 0; batch < CONVO_MAX_BATCHES; batch++) {
-        if ((rc = store_delivery_due(cv->st, now, ids, CONVO_BATCH, &n)) < 0)
-            return rc;
-        if (n == 0)
-            break;
-        for (int i = 0; i < n; i++) {
-            if ((rc = store_begin(cv->st)) < 0)
-                return rc;
-            rc = convo_act(cv, ids[i], now);
-            if (rc == 1)
-                continue;
-            if (rc < 0) {
-                store_rollback(cv->st);
-                log_error("msg=\"cannot act on a question\" delivery=%" PRId64
-                          " error=%s",
-                          ids[i], err_name(rc));
-                return rc;
-            }
-            if ((rc = store_commit(cv->st)) < 0)
-                return rc;
-        }
-    }
-    if ((rc = store_leader_next_min(cv->st, &a)) < 0 ||
-        (rc = store_delivery_action_min(cv->st, &b)) < 0)
+    if ((rc = convo_each_due(cv, now, store_session_due, convo_session,
+                             "session")) < 0 ||
+        (rc = convo_each_due(cv, now, store_delivery_due, convo_act,
+                             "question")) < 0 ||
+        (rc = convo_each_due(cv, now, store_meeting_due, convo_meeting,
+                             "group agenda")) < 0)
         return rc;
-    *next = a == 0 ? b : (b == 0 || a < b ? a : b);
+    if ((rc = store_leader_next_min(cv->st, &a)) < 0 ||
+        (rc = store_delivery_action_min(cv->st, &b)) < 0 ||
+        (rc = store_session_min(cv->st, &c)) < 0 ||
+        (rc = store_meeting_min(cv->st, &m)) < 0)
+        return rc;
+    *next = convo_min(convo_min(a, b), convo_min(c, m));
     return 0;
 }
 
@@ -880,12 +1308,36 @@ convo_cmd_share(struct convo *cv, const struct store_leader *l, int64_t now,
     }
     if (rc < 0)
         return rc;
+    if (strcmp(d.kind, "challenge") == 0) {
+        /* A challenge is shared with the group, not the manager. */
+        d.agenda = 1;
+        if ((rc = store_delivery_update(cv->st, &d)) < 0 ||
+            (rc = store_audit(cv->st, now, l->handle, "share-with-group", l->id,
+                              d.prompt_id)) < 0)
+            return rc;
+        convo_reply_set(r, MSG_SHARED_GROUP, NULL);
+        return 0;
+    }
     d.shared = 1;
     if ((rc = store_delivery_update(cv->st, &d)) < 0 ||
         (rc = store_audit(cv->st, now, l->handle, "share-with-manager", l->id,
                           d.prompt_id)) < 0)
         return rc;
     convo_reply_set(r, MSG_SHARED, d.question);
+    return 0;
+}
+
+/* A scale answer's number: 1-5 at the start of the first message, or 0. */
+static int
+convo_score(const char *text, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n'))
+        i++;
+    if (i < len && text[i] >= '1' && text[i] <= '5' &&
+        (i + 1 == len || text[i + 1] < '0' || text[i + 1] > '9'))
+        return text[i] - '0';
     return 0;
 }
 
@@ -912,18 +1364,27 @@ convo_answer(struct convo *cv, const struct store_leader *l,
     cv->answers++;
     metrics.answers_stored++;
     if (d.state != STORE_STATE_ANSWERED) {
+        enum lang lang = convo_lang(l);
+        struct buf b;
+
         d.state = STORE_STATE_ANSWERED;
         d.answered_at = now;
         d.action_at = now + cv->conf->answer_window;
+        if (strcmp(d.kind, "scale") == 0)
+            d.score = convo_score(ev->text, ev->text_len);
         if ((rc = store_delivery_update(cv->st, &d)) < 0)
             return rc;
-        /* First message: thank, and ask the follow-up if there is one. */
-        if (d.followup[0] != '\0') {
-            r->text = xasprintf("%s\n\n%s", msg_get(MSG_THANKS, convo_lang(l)),
-                                d.followup);
-        } else {
-            convo_reply_set(r, MSG_THANKS, NULL);
-        }
+        /*
+         * First message: thank, ask the follow-up if there is one (for a
+         * scale, the why), and for a challenge ask leave to share it.
+         */
+        buf_init(&b, 0);
+        buf_adds(&b, msg_get(MSG_THANKS, lang));
+        if (d.followup[0] != '\0')
+            buf_printf(&b, "\n\n%s", d.followup);
+        if (strcmp(d.kind, "challenge") == 0)
+            buf_printf(&b, "\n\n%s", msg_get(MSG_AGENDA_ASK, lang));
+        r->text = buf_detach(&b);
     }
     log_info("msg=\"answer stored\" leader=%s delivery=%" PRId64 " bytes=%zu",
              l->handle, d.id, ev->text_len);

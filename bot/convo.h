@@ -78,7 +78,16 @@ int convo_on_events(struct convo *cv, struct adapter *a,
 int convo_replan(struct store *st, const struct store_leader *l, int64_t after,
                  int64_t *next, char *err);
 /* Make a question due now for a leader (consultant's nudge). */
-int convo_nudge(struct store *st, const struct prompt_set *prompts,
-                const struct store_leader *l, int64_t now, int64_t *id);
+int convo_nudge(struct store *st, const struct config *conf,
+                const struct prompt_set *prompts, const struct store_leader *l,
+                int64_t now, int64_t *id);
+/*
+ * When the questions before and after a session at `at` are due for l:
+ * pre_session_days before at the session's local hour (or that day's first
+ * working moment, stepping back over days off), and the day after.  0 for
+ * none (switched off, or too late).
+ */
+int convo_session_times(const struct config *conf, const struct store_leader *l,
+                        int64_t at, int64_t now, int64_t *pre, int64_t *post);
 
 #endif

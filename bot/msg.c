@@ -308,6 +308,48 @@ static const char *const msg_table[][LANG__COUNT] = {
                         "opened a separate, unencrypted chat with you – "
                         "please answer there.",
         },
+    [MSG_RECALL] =
+        {
+            [LANG_NB] = "Sist skrev du: «%s» Hvordan gikk det – og hva la du "
+                        "merke til?",
+            [LANG_SV] = "Förra gången skrev du: ”%s” Hur gick det – och vad "
+                        "lade du märke till?",
+            [LANG_EN] = "Last time you wrote: “%s” How did it go – and what "
+                        "did you notice?",
+        },
+    [MSG_QUOTED] =
+        {
+            [LANG_NB] = "«%s»",
+            [LANG_SV] = "”%s”",
+            [LANG_EN] = "“%s”",
+        },
+    [MSG_AGENDA_HEAD] =
+        {
+            [LANG_NB] = "Utfordringer til nettverksmøtet %s:",
+            [LANG_SV] = "Utmaningar till nätverksträffen %s:",
+            [LANG_EN] = "Challenges for the network group, %s:",
+        },
+    [MSG_AGENDA_ASK] =
+        {
+            [LANG_NB] = "Vil du at gruppen skal se utfordringen din på "
+                        "agendaen før møtet? Skriv `del`, så kommer den med. "
+                        "Ellers er det bare konsulenten som ser den.",
+            [LANG_SV] = "Vill du att gruppen ska se din utmaning på "
+                        "agendan före träffen? Skriv `dela`, så kommer den "
+                        "med. Annars är det bara konsulten som ser den.",
+            [LANG_EN] = "Would you like the group to see your challenge on "
+                        "the agenda before you meet? Write `share` and it "
+                        "goes on. Otherwise only your consultant sees it.",
+        },
+    [MSG_SHARED_GROUP] =
+        {
+            [LANG_NB] = "Takk! Utfordringen din kommer med på agendaen til "
+                        "nettverksgruppen.",
+            [LANG_SV] = "Tack! Din utmaning kommer med på "
+                        "nätverksgruppens agenda.",
+            [LANG_EN] = "Thank you! Your challenge will be on the network "
+                        "group's agenda.",
+        },
 };
 
 /*

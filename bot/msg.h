@@ -42,6 +42,11 @@ enum msg_id {
     MSG_BUTTON_SKIP,        /* (none) label of the Skip button */
     MSG_BUTTON_SNOOZE,      /* (none) label of the Snooze button */
     MSG_ENCRYPTED,          /* (none) reflekt cannot read this chat */
+    MSG_RECALL,             /* %s the leader's commitment, quoted back */
+    MSG_QUOTED,             /* %s text in the language's quotation marks */
+    MSG_AGENDA_HEAD,        /* %s when the network group meets */
+    MSG_AGENDA_ASK,         /* (none) may the challenge go on the agenda? */
+    MSG_SHARED_GROUP,       /* (none) the challenge will be on the agenda */
     MSG__COUNT
 };
 

@@ -29,6 +29,7 @@ enum prompt_kind {
     PROMPT_SCALE,        /* 1-5, then why */
     PROMPT_POST_SESSION, /* the day after a session */
     PROMPT_PRE_SESSION,  /* a few days before a session */
+    PROMPT_CHALLENGE,    /* before a network group meeting */
     PROMPT_KIND__COUNT
 };
 
@@ -42,11 +43,20 @@ struct prompt {
     int rank;  /* position among its theme's regular questions, or -1 */
     char *text[LANG__COUNT];
     char *followup[LANG__COUNT]; /* all NULL or all set */
+    char *recall[LANG__COUNT];   /* commitment: the next prompt, {answer} */
+    int line;                    /* in its file, for messages */
+};
+
+struct prompt_theme {
+    char *id;
+    char *title[LANG__COUNT];
 };
 
 struct prompt_set {
     struct prompt *v;
     size_t n, size;
+    struct prompt_theme *themes; /* in load order */
+    size_t nthemes;
 };
 
 void prompt_set_init(struct prompt_set *ps);
@@ -61,20 +71,42 @@ int prompt_set_load_text(struct prompt_set *ps, const char *text, size_t len,
 
 /* Returns: the question with that id, or NULL. */
 const struct prompt *prompt_find(const struct prompt_set *ps, const char *id);
+/* Returns: the theme with that id, or NULL. */
+const struct prompt_theme *prompt_theme_find(const struct prompt_set *ps,
+                                             const char *id);
 /* Returns: "open", "commitment", ... */
 const char *prompt_kind_name(enum prompt_kind kind);
+/* Returns: 0 and sets *out, or ERR_INVAL for an unknown name. */
+int prompt_kind_parse(const char *name, enum prompt_kind *out);
+/* Returns: 1 for the kinds the cadence asks (open, commitment, scale). */
+int prompt_kind_regular(enum prompt_kind kind);
 
 /* Sets *at to when the leader was last asked id (0: never). */
 typedef int prompt_asked_cb(void *arg, const char *id, int64_t *at);
 
 /*
- * Pick the next regular question (open, commitment or scale) for a leader:
- * from theme if it has any (NULL or unknown: all themes in turn), never
- * asked before if possible, else the one asked longest ago.
- * Returns: the question, or NULL when the library has none.
+ * Pick the next regular question (open, commitment or scale) for a leader.
+ * themes is a comma-separated list of theme ids, or NULL/"" for all themes
+ * in turn.  A question asked at or after cutoff is never taken (cutoff 0:
+ * no window).  From the chosen themes if any of theirs is allowed, else
+ * from all; never asked before if possible, else the one asked longest ago.
+ * Returns: the question, or NULL when nothing is allowed.
  */
 const struct prompt *prompt_select(const struct prompt_set *ps,
-                                   const char *theme, prompt_asked_cb *cb,
-                                   void *arg);
+                                   const char *themes, int64_t cutoff,
+                                   prompt_asked_cb *cb, void *arg);
+/*
+ * Pick a question of one kind (the session kinds): never asked first, in
+ * library order, else the one asked longest ago.  Returns: NULL when the
+ * library has none of that kind.
+ */
+const struct prompt *prompt_select_kind(const struct prompt_set *ps,
+                                        enum prompt_kind kind,
+                                        prompt_asked_cb *cb, void *arg);
+/*
+ * Returns: tmpl with its one placeholder (e.g. "{answer}") replaced by
+ * value; a copy of tmpl when it has none.  Ownership: free().
+ */
+char *prompt_fill(const char *tmpl, const char *placeholder, const char *value);
 
 #endif

@@ -10,7 +10,9 @@
 #include "store-int.h"
 
 #include "err.h"
+#include "xmalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static enum store_state
@@ -44,6 +46,11 @@ store_delivery_read(sqlite3_stmt *s, struct store_delivery *d)
     d->closed = sqlite3_column_int(s, 11);
     d->shared = sqlite3_column_int(s, 12);
     store__text(s, 13, d->platform_msg_id, sizeof(d->platform_msg_id));
+    store__text(s, 14, d->kind, sizeof(d->kind));
+    d->session_id = sqlite3_column_int64(s, 15);
+    d->recall_of = sqlite3_column_int64(s, 16);
+    d->score = sqlite3_column_int(s, 17);
+    d->agenda = sqlite3_column_int(s, 18);
 }
 
 static int
@@ -79,6 +86,9 @@ store_delivery_add(struct store *st, struct store_delivery *d)
     sqlite3_bind_int64(s, 6, d->due_at);
     store__bind_opt_int(s, 7, d->sent_at);
     store__bind_opt_int(s, 8, d->action_at);
+    store__bind_text(s, 9, d->kind[0] ? d->kind : "open");
+    store__bind_opt_int(s, 10, d->session_id);
+    store__bind_opt_int(s, 11, d->recall_of);
     if ((rc = store__exec(st, s)) < 0)
         return rc;
     d->id = sqlite3_last_insert_rowid(st->db);
@@ -112,6 +122,8 @@ store_delivery_update(struct store *st, const struct store_delivery *d)
     sqlite3_bind_int(s, 8, d->shared);
     store__bind_text(s, 9, d->platform_msg_id[0] ? d->platform_msg_id : NULL);
     sqlite3_bind_int64(s, 10, d->due_at);
+    store__bind_opt_int(s, 11, d->score);
+    sqlite3_bind_int(s, 12, d->agenda);
     return store__exec(st, s);
 }
 
@@ -190,17 +202,83 @@ store_delivery_count(struct store *st, int64_t engagement_id, int64_t from,
     return rc;
 }
 
-int
-store_delivery_last_asked(struct store *st, int64_t engagement_id,
-                          const char *prompt_id, int64_t *asked_at)
+void
+store_asked_release(struct store_asked *a)
 {
-    sqlite3_stmt *s = store__stmt(st, STMT_DELIVERY_LAST_ASKED);
+    free(a->v);
+    memset(a, 0, sizeof(*a));
+}
 
-    if (s != NULL) {
-        sqlite3_bind_int64(s, 1, engagement_id);
-        store__bind_text(s, 2, prompt_id);
+int
+store_delivery_asked(struct store *st, int64_t engagement_id,
+                     struct store_asked *out)
+{
+    sqlite3_stmt *s = store__stmt(st, STMT_DELIVERY_ASKED);
+    size_t size = 0;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (s == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(s, 1, engagement_id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (out->n == size) {
+            size = size ? size * 2 : 32;
+            out->v = xrealloc(out->v, size * sizeof(*out->v));
+        }
+        store__text(s, 0, out->v[out->n].id, sizeof(out->v[out->n].id));
+        out->v[out->n++].at = sqlite3_column_int64(s, 1);
     }
-    return store__scalar(st, s, asked_at);
+    sqlite3_reset(s);
+    if ((rc = store__err(st, rc)) < 0)
+        store_asked_release(out);
+    return rc;
+}
+
+int64_t
+store_asked_at(const struct store_asked *a, const char *prompt_id)
+{
+    size_t lo = 0, hi = a->n;
+
+    /* The rows come sorted by prompt id (SQLite's binary collation). */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(a->v[mid].id, prompt_id);
+
+        if (c == 0)
+            return a->v[mid].at;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+int
+store_delivery_commitment(struct store *st, int64_t engagement_id,
+                          int64_t since, struct store_delivery *d, char *answer,
+                          size_t answersz)
+{
+    sqlite3_stmt *s = store__stmt(st, STMT_DELIVERY_COMMITMENT);
+    int64_t id = 0;
+    int rc;
+
+    if (s == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(s, 1, engagement_id);
+    sqlite3_bind_int64(s, 2, since);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        id = sqlite3_column_int64(s, 0);
+        store__text(s, 1, answer, answersz);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE || (rc == SQLITE_ROW && answer[0] == '\0'))
+        return ERR_NOTFOUND;
+    if (rc != SQLITE_ROW)
+        return store__err(st, rc);
+    return store_delivery_get(st, id, d);
 }
 
 int
@@ -354,7 +432,10 @@ store_rows(struct store *st, int64_t engagement_id, int64_t since,
         r.sent_at = sqlite3_column_int64(s, 6);
         r.answered_at = sqlite3_column_int64(s, 7);
         r.shared = sqlite3_column_int(s, 8);
-        r.answer = (const char *)sqlite3_column_text(s, 9);
+        r.kind = (const char *)sqlite3_column_text(s, 9);
+        r.score = sqlite3_column_int(s, 10);
+        r.agenda = sqlite3_column_int(s, 11);
+        r.answer = (const char *)sqlite3_column_text(s, 12);
         cbrc = cb(&r, arg);
         if (cbrc < 0) {
             sqlite3_reset(s);

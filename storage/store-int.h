@@ -51,7 +51,8 @@ enum store_stmt {
     STMT_DELIVERY_DUE,
     STMT_DELIVERY_RECOVER,
     STMT_DELIVERY_COUNT,
-    STMT_DELIVERY_LAST_ASKED,
+    STMT_DELIVERY_ASKED,
+    STMT_DELIVERY_COMMITMENT,
     STMT_RESPONSE_ADD,
     STMT_RESPONSE_RETRACT,
     STMT_EVENT_MARK,
@@ -63,6 +64,32 @@ enum store_stmt {
     STMT_CURSOR_SET,
     STMT_AUDIT_ADD,
     STMT_AUDIT_ALL,
+    STMT_SESSION_GET,
+    STMT_SESSION_DUE,
+    STMT_SESSION_MIN,
+    STMT_SESSION_SET_TIMES,
+    STMT_SESSION_NEAR,
+    STMT_SESSION_FUTURE,
+    STMT_GROUP_ADD,
+    STMT_GROUP_BY_NAME,
+    STMT_GROUP_BY_ID,
+    STMT_GROUP_ALL,
+    STMT_GROUP_JOIN,
+    STMT_GROUP_LEAVE,
+    STMT_GROUP_MEMBERS,
+    STMT_MEETING_ADD,
+    STMT_MEETING_GET,
+    STMT_MEETING_FUTURE,
+    STMT_MEETING_NEXT,
+    STMT_MEETING_DUE,
+    STMT_MEETING_MIN,
+    STMT_MEETING_SET,
+    STMT_MEETING_RECOVER,
+    STMT_CHALLENGES,
+    STMT_OWN_ADD,
+    STMT_OWN_NEXT,
+    STMT_OWN_ALL,
+    STMT_OWN_REMOVE,
     STMT__COUNT
 };
 
@@ -83,6 +110,9 @@ int store__bind_text(sqlite3_stmt *s, int idx, const char *text);
 int store__bind_opt_int(sqlite3_stmt *s, int idx, int64_t v);
 /* Run a one-column, one-row query; NULL reads as 0. */
 int store__scalar(struct store *st, sqlite3_stmt *s, int64_t *out);
+/* The person called name (created if new), who now holds role. */
+int store__person(struct store *st, const char *name, const char *role,
+                  int64_t *id);
 /* Collect the first column of up to max rows into ids. */
 int store__ids(struct store *st, sqlite3_stmt *s, int64_t *ids, int max,
                int *n);

@@ -161,6 +161,15 @@ store_role(struct store *st, int64_t person, const char *role)
 }
 
 int
+store__person(struct store *st, const char *name, const char *role, int64_t *id)
+{
+    int rc =
+        store_named_id(st, STMT_PERSON_GET, STMT_PERSON_ADD, name, 0, 0, id);
+
+    return rc < 0 ? rc : store_role(st, *id, role);
+}
+
+int
 store_leader_add(struct store *st, struct store_leader *l, char *err)
 {
     int64_t leader, consultant, manager, org, identity;

@@ -7,17 +7,23 @@
 #include "xmalloc.h"
 
 int
-store_session_add(struct store *st, int64_t engagement_id, int64_t at,
-                  const char *theme)
+store_session_add(struct store *st, struct store_session *ss)
 {
     sqlite3_stmt *s = store__stmt(st, STMT_SESSION_ADD);
+    int rc;
 
     if (s == NULL)
         return ERR_DB;
-    sqlite3_bind_int64(s, 1, engagement_id);
-    sqlite3_bind_int64(s, 2, at);
-    store__bind_text(s, 3, theme);
-    return store__exec(st, s);
+    sqlite3_bind_int64(s, 1, ss->engagement_id);
+    sqlite3_bind_int64(s, 2, ss->at);
+    store__bind_text(s, 3, ss->theme[0] ? ss->theme : NULL);
+    sqlite3_bind_int64(s, 4, ss->pre_at);
+    sqlite3_bind_int64(s, 5, ss->post_at);
+    store__bind_opt_int(s, 6, ss->meeting_id);
+    if ((rc = store__exec(st, s)) < 0)
+        return rc;
+    ss->id = sqlite3_last_insert_rowid(st->db);
+    return 0;
 }
 
 static int

@@ -136,6 +136,69 @@ static const char *const migrations[] = {
     "CREATE INDEX response_edit_response ON response_edit(response_id);"
     "CREATE INDEX response_msg ON response(platform_msg_id)"
     "  WHERE platform_msg_id IS NOT NULL;",
+    /*
+     * 3: question kinds, commitment follow-ups, scores, session prompts,
+     * network groups and their meetings, consultants' own questions
+     */
+    "CREATE TABLE grp ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  consultant_id INTEGER NOT NULL REFERENCES person(id),"
+    "  lang TEXT NOT NULL CHECK (lang IN ('nb', 'sv', 'en')),"
+    "  tz TEXT NOT NULL,"
+    "  platform TEXT,"
+    "  channel TEXT,"
+    "  created_at INTEGER NOT NULL"
+    ");"
+    "CREATE TABLE grp_member ("
+    "  group_id INTEGER NOT NULL REFERENCES grp(id) ON DELETE CASCADE,"
+    "  engagement_id INTEGER NOT NULL REFERENCES engagement(id)"
+    "    ON DELETE CASCADE,"
+    "  PRIMARY KEY (group_id, engagement_id)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX grp_member_engagement ON grp_member(engagement_id);"
+    "CREATE TABLE meeting ("
+    "  id INTEGER PRIMARY KEY,"
+    "  group_id INTEGER NOT NULL REFERENCES grp(id) ON DELETE CASCADE,"
+    "  at INTEGER NOT NULL,"
+    "  theme TEXT,"
+    "  agenda_at INTEGER NOT NULL DEFAULT 0,"
+    "  agenda_state TEXT NOT NULL DEFAULT 'pending' CHECK (agenda_state IN"
+    "    ('pending', 'sending', 'sent', 'none')),"
+    "  UNIQUE (group_id, at)"
+    ");"
+    "CREATE INDEX meeting_agenda ON meeting(agenda_at) WHERE agenda_at > 0;"
+    "CREATE TABLE own_prompt ("
+    "  id INTEGER PRIMARY KEY,"
+    "  engagement_id INTEGER REFERENCES engagement(id) ON DELETE CASCADE,"
+    "  group_id INTEGER REFERENCES grp(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('open', 'commitment', 'scale')),"
+    "  text TEXT NOT NULL,"
+    "  followup TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  CHECK ((engagement_id IS NULL) != (group_id IS NULL))"
+    ");"
+    "ALTER TABLE session ADD COLUMN pre_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE session ADD COLUMN post_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE session ADD COLUMN meeting_id INTEGER"
+    "  REFERENCES meeting(id) ON DELETE CASCADE;"
+    "CREATE INDEX session_pre ON session(pre_at) WHERE pre_at > 0;"
+    "CREATE INDEX session_post ON session(post_at) WHERE post_at > 0;"
+    "CREATE INDEX session_meeting ON session(meeting_id)"
+    "  WHERE meeting_id IS NOT NULL;"
+    "ALTER TABLE delivery ADD COLUMN kind TEXT NOT NULL DEFAULT 'open';"
+    "ALTER TABLE delivery ADD COLUMN session_id INTEGER"
+    "  REFERENCES session(id) ON DELETE SET NULL;"
+    "ALTER TABLE delivery ADD COLUMN recall_of INTEGER"
+    "  REFERENCES delivery(id) ON DELETE SET NULL;"
+    "ALTER TABLE delivery ADD COLUMN score INTEGER;"
+    "ALTER TABLE delivery ADD COLUMN agenda INTEGER NOT NULL DEFAULT 0;"
+    "CREATE UNIQUE INDEX delivery_session ON delivery(session_id, kind)"
+    "  WHERE session_id IS NOT NULL;"
+    "CREATE INDEX delivery_recall ON delivery(recall_of)"
+    "  WHERE recall_of IS NOT NULL;"
+    "CREATE INDEX delivery_engagement_prompt ON"
+    "  delivery(engagement_id, prompt_id);",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -213,17 +276,20 @@ static const char *const stmt_sql[STMT__COUNT] = {
                         " LIMIT ?2",
     [STMT_DELIVERY_ADD] =
         "INSERT INTO delivery (engagement_id, prompt_id, question, followup,"
-        " state, due_at, sent_at, action_at, created_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, strftime('%s', 'now'))",
+        " state, due_at, sent_at, action_at, kind, session_id, recall_of,"
+        " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+        " strftime('%s', 'now'))",
 #define DELIVERY_COLS                                                          \
     "SELECT id, engagement_id, prompt_id, question, followup, state, due_at,"  \
     " sent_at, action_at, answered_at, reminded, closed, shared,"              \
-    " platform_msg_id FROM delivery"
+    " platform_msg_id, kind, session_id, recall_of, score, agenda"             \
+    " FROM delivery"
     [STMT_DELIVERY_GET] = DELIVERY_COLS " WHERE id = ?1",
     [STMT_DELIVERY_UPDATE] =
         "UPDATE delivery SET state = ?2, sent_at = ?3, action_at = ?4,"
         " answered_at = ?5, reminded = ?6, closed = ?7, shared = ?8,"
-        " platform_msg_id = ?9, due_at = ?10 WHERE id = ?1",
+        " platform_msg_id = ?9, due_at = ?10, score = ?11, agenda = ?12"
+        " WHERE id = ?1",
     [STMT_DELIVERY_OPEN] =
         DELIVERY_COLS " WHERE engagement_id = ?1"
                       " AND state IN ('sending', 'sent', 'answered', 'snoozed')"
@@ -244,9 +310,17 @@ static const char *const stmt_sql[STMT__COUNT] = {
     [STMT_DELIVERY_COUNT] = "SELECT count(*) FROM delivery"
                             " WHERE engagement_id = ?1 AND due_at >= ?2"
                             " AND due_at < ?3",
-    [STMT_DELIVERY_LAST_ASKED] = "SELECT max(due_at) FROM delivery"
-                                 " WHERE engagement_id = ?1"
-                                 " AND prompt_id = ?2",
+    [STMT_DELIVERY_ASKED] = "SELECT prompt_id, max(due_at) FROM delivery"
+                            " WHERE engagement_id = ?1 AND kind != 'recall'"
+                            " GROUP BY prompt_id ORDER BY prompt_id",
+    [STMT_DELIVERY_COMMITMENT] =
+        "SELECT d.id, (SELECT group_concat(body, ' ') FROM (SELECT body FROM"
+        "   response WHERE delivery_id = d.id AND retracted = 0"
+        "   AND body IS NOT NULL ORDER BY id))"
+        " FROM delivery d WHERE d.engagement_id = ?1"
+        " AND d.kind = 'commitment' AND d.state = 'answered'"
+        " AND d.answered_at >= ?2 AND NOT EXISTS (SELECT 1 FROM delivery r"
+        "   WHERE r.recall_of = d.id) ORDER BY d.id DESC LIMIT 1",
     [STMT_RESPONSE_ADD] =
         "INSERT INTO response (delivery_id, event_id, platform_msg_id, body,"
         " received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -256,7 +330,7 @@ static const char *const stmt_sql[STMT__COUNT] = {
                         " VALUES (?1, ?2)",
     [STMT_ROWS] =
         "SELECT p.name, d.id, d.prompt_id, d.question, d.state, d.due_at,"
-        " d.sent_at, d.answered_at, d.shared,"
+        " d.sent_at, d.answered_at, d.shared, d.kind, d.score, d.agenda,"
         " (SELECT group_concat(body, char(10)) FROM (SELECT body FROM"
         "   response WHERE delivery_id = d.id AND retracted = 0"
         "   ORDER BY id))"
@@ -264,8 +338,9 @@ static const char *const stmt_sql[STMT__COUNT] = {
         " JOIN person p ON p.id = e.leader_id"
         " WHERE (?1 = 0 OR d.engagement_id = ?1) AND d.due_at >= ?2"
         " ORDER BY p.name, d.due_at, d.id",
-    [STMT_SESSION_ADD] = "INSERT INTO session (engagement_id, at, theme)"
-                         " VALUES (?1, ?2, ?3)",
+    [STMT_SESSION_ADD] = "INSERT INTO session (engagement_id, at, theme,"
+                         " pre_at, post_at, meeting_id)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [STMT_SESSION_LAST] = "SELECT at, theme FROM session"
                           " WHERE engagement_id = ?1 AND at <= ?2"
                           " ORDER BY at DESC LIMIT 1",
@@ -283,6 +358,87 @@ static const char *const stmt_sql[STMT__COUNT] = {
                        " FROM audit a LEFT JOIN engagement e"
                        " ON e.id = a.engagement_id LEFT JOIN person p"
                        " ON p.id = e.leader_id ORDER BY a.id",
+#define SESSION_COLS                                                           \
+    "SELECT id, engagement_id, at, theme, pre_at, post_at, meeting_id"         \
+    " FROM session"
+    [STMT_SESSION_GET] = SESSION_COLS " WHERE id = ?1",
+    [STMT_SESSION_DUE] = "SELECT id FROM session WHERE pre_at > 0 AND"
+                         " pre_at <= ?1 UNION SELECT id FROM session"
+                         " WHERE post_at > 0 AND post_at <= ?1 LIMIT ?2",
+    [STMT_SESSION_MIN] = "SELECT min((SELECT min(pre_at) FROM session"
+                         " WHERE pre_at > 0), (SELECT min(post_at) FROM"
+                         " session WHERE post_at > 0))",
+    [STMT_SESSION_SET_TIMES] = "UPDATE session SET pre_at = ?2, post_at = ?3"
+                               " WHERE id = ?1",
+    [STMT_SESSION_NEAR] =
+        "SELECT (SELECT count(*) FROM session WHERE engagement_id = ?1 AND"
+        " ((pre_at >= ?2 AND pre_at < ?3) OR (post_at >= ?2 AND post_at < ?3)))"
+        " + (SELECT count(*) FROM delivery WHERE engagement_id = ?1 AND"
+        " session_id IS NOT NULL AND due_at >= ?2 AND due_at < ?3)",
+    [STMT_SESSION_FUTURE] = "SELECT id FROM session WHERE at > ?1"
+                            " AND (pre_at > 0 OR post_at > 0) LIMIT ?2"
+                            " OFFSET ?3",
+    [STMT_GROUP_ADD] = "INSERT INTO grp (name, consultant_id, lang, tz,"
+                       " platform, channel, created_at) VALUES (?1, ?2, ?3,"
+                       " ?4, ?5, ?6, strftime('%s', 'now'))",
+#define GROUP_COLS                                                             \
+    "SELECT g.id, g.name, p.name, g.lang, g.tz, g.platform, g.channel"         \
+    " FROM grp g JOIN person p ON p.id = g.consultant_id"
+    [STMT_GROUP_BY_NAME] = GROUP_COLS " WHERE g.name = ?1",
+    [STMT_GROUP_BY_ID] = GROUP_COLS " WHERE g.id = ?1",
+    [STMT_GROUP_ALL] = GROUP_COLS " ORDER BY g.name",
+    [STMT_GROUP_JOIN] = "INSERT INTO grp_member (group_id, engagement_id)"
+                        " VALUES (?1, ?2)",
+    [STMT_GROUP_LEAVE] = "DELETE FROM grp_member WHERE group_id = ?1"
+                         " AND engagement_id = ?2",
+    [STMT_GROUP_MEMBERS] = "SELECT m.engagement_id FROM grp_member m"
+                           " JOIN engagement e ON e.id = m.engagement_id"
+                           " JOIN person p ON p.id = e.leader_id"
+                           " WHERE m.group_id = ?1 ORDER BY p.name LIMIT ?2",
+    [STMT_MEETING_ADD] = "INSERT INTO meeting (group_id, at, theme, agenda_at)"
+                         " VALUES (?1, ?2, ?3, ?4)",
+#define MEETING_COLS                                                           \
+    "SELECT id, group_id, at, theme, agenda_at, agenda_state FROM meeting"
+    [STMT_MEETING_GET] = MEETING_COLS " WHERE id = ?1",
+    [STMT_MEETING_FUTURE] = "SELECT id FROM meeting WHERE group_id = ?1"
+                            " AND at > ?2 ORDER BY at LIMIT ?3",
+    [STMT_MEETING_NEXT] = MEETING_COLS " WHERE group_id = ?1 AND at >= ?2"
+                                       " ORDER BY at LIMIT 1",
+    [STMT_MEETING_DUE] = "SELECT id FROM meeting WHERE agenda_at > 0"
+                         " AND agenda_at <= ?1 ORDER BY agenda_at LIMIT ?2",
+    [STMT_MEETING_MIN] = "SELECT min(agenda_at) FROM meeting"
+                         " WHERE agenda_at > 0",
+    [STMT_MEETING_SET] = "UPDATE meeting SET agenda_at = ?2,"
+                         " agenda_state = ?3 WHERE id = ?1",
+    [STMT_MEETING_RECOVER] = "UPDATE meeting SET agenda_at = ?1"
+                             " WHERE agenda_state = 'sending'",
+    [STMT_CHALLENGES] =
+        "SELECT p.name, d.id, d.state, d.agenda,"
+        " (SELECT group_concat(body, char(10)) FROM (SELECT body FROM"
+        "   response WHERE delivery_id = d.id AND retracted = 0"
+        "   ORDER BY id))"
+        " FROM session s JOIN engagement e ON e.id = s.engagement_id"
+        " JOIN person p ON p.id = e.leader_id"
+        " LEFT JOIN delivery d ON d.session_id = s.id"
+        "   AND d.kind = 'challenge'"
+        " WHERE s.meeting_id = ?1 ORDER BY p.name",
+    [STMT_OWN_ADD] = "INSERT INTO own_prompt (engagement_id, group_id, kind,"
+                     " text, followup, created_at) VALUES (?1, ?2, ?3, ?4,"
+                     " ?5, ?6)",
+#define OWN_COLS                                                               \
+    "SELECT o.id, o.engagement_id, o.group_id, coalesce(p.name, g.name),"      \
+    " o.kind, o.text, o.followup FROM own_prompt o"                            \
+    " LEFT JOIN engagement e ON e.id = o.engagement_id"                        \
+    " LEFT JOIN person p ON p.id = e.leader_id"                                \
+    " LEFT JOIN grp g ON g.id = o.group_id"
+    [STMT_OWN_NEXT] =
+        OWN_COLS " WHERE (o.engagement_id = ?1 OR o.group_id IN"
+                 " (SELECT group_id FROM grp_member WHERE engagement_id = ?1))"
+                 " AND NOT EXISTS (SELECT 1 FROM delivery d WHERE"
+                 " d.engagement_id = ?1 AND d.prompt_id = 'own-' || o.id)"
+                 " ORDER BY o.id LIMIT 1",
+    [STMT_OWN_ALL] = OWN_COLS " ORDER BY o.id",
+    [STMT_OWN_REMOVE] = "DELETE FROM own_prompt WHERE id = ?1",
 };
 
 static const char *const state_names[STORE_STATE__COUNT] = {

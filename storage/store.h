@@ -134,6 +134,11 @@ struct store_delivery {
     int closed; /* 1: no longer takes answer messages */
     int shared; /* 1: the leader let the manager see it */
     char platform_msg_id[STORE_ID_MAX];
+    char kind[16];      /* a prompt kind, or "recall" */
+    int64_t session_id; /* pre-session, post-session, challenge; else 0 */
+    int64_t recall_of;  /* recall: the commitment it follows up */
+    int score;          /* scale: 1-5 once given, else 0 */
+    int agenda;         /* challenge: 1 when it may go on the agenda */
 };
 
 int store_delivery_add(struct store *st, struct store_delivery *d);
@@ -164,9 +169,27 @@ int store_delivery_queue(struct store *st, int64_t now, int64_t *n);
 /* Number of deliveries due in [from, to). */
 int store_delivery_count(struct store *st, int64_t engagement_id, int64_t from,
                          int64_t to, int *n);
-/* Sets *asked_at to when prompt_id was last due for the leader, 0 never. */
-int store_delivery_last_asked(struct store *st, int64_t engagement_id,
-                              const char *prompt_id, int64_t *asked_at);
+/* When each question was last due for one leader, sorted by prompt id. */
+struct store_asked {
+    struct {
+        char id[STORE_NAME_MAX];
+        int64_t at;
+    } * v;
+    size_t n;
+};
+int store_delivery_asked(struct store *st, int64_t engagement_id,
+                         struct store_asked *out);
+/* Returns: when prompt_id was last due, 0 for never. */
+int64_t store_asked_at(const struct store_asked *a, const char *prompt_id);
+void store_asked_release(struct store_asked *a);
+/*
+ * The newest answered commitment since since that no recall follows up
+ * yet, with its answer messages joined by spaces into answer.
+ * Returns: 0, or ERR_NOTFOUND.
+ */
+int store_delivery_commitment(struct store *st, int64_t engagement_id,
+                              int64_t since, struct store_delivery *d,
+                              char *answer, size_t answersz);
 
 /* ---- answers ------------------------------------------------------ */
 
@@ -207,6 +230,9 @@ struct store_row {
     enum store_state state;
     int64_t due_at, sent_at, answered_at;
     int shared;
+    const char *kind;   /* "open", ..., "recall" */
+    int score;          /* scale: 1-5, or 0 */
+    int agenda;         /* challenge: shared with the group */
     const char *answer; /* messages joined by newlines; NULL when none */
 };
 typedef int store_row_cb(const struct store_row *r, void *arg);
@@ -220,14 +246,128 @@ int store_rows(struct store *st, int64_t engagement_id, int64_t since,
 
 /* ---- coaching sessions ------------------------------------------- */
 
-int store_session_add(struct store *st, int64_t engagement_id, int64_t at,
-                      const char *theme);
+struct store_session {
+    int64_t id;
+    int64_t engagement_id;
+    int64_t at;
+    char theme[STORE_RULE_MAX]; /* comma-separated theme ids, or "" */
+    int64_t pre_at;     /* when its pre-session question is due; 0: none */
+    int64_t post_at;    /* when its post-session question is due; 0: none */
+    int64_t meeting_id; /* a network group meeting; 0: one-to-one */
+};
+/* Sets s->id.  Returns: 0, or ERR_EXISTS for a second session then. */
+int store_session_add(struct store *st, struct store_session *s);
+int store_session_get(struct store *st, int64_t id, struct store_session *out);
+/* Sessions with a pre- or post-session question due at or before now. */
+int store_session_due(struct store *st, int64_t now, int64_t *ids, int max,
+                      int *n);
+/* Sets *out to the earliest pre_at or post_at, or 0 when none. */
+int store_session_min(struct store *st, int64_t *out);
+int store_session_set_times(struct store *st, int64_t id, int64_t pre_at,
+                            int64_t post_at);
+/* Session questions planned or asked for a leader in [from, to). */
+int store_session_near(struct store *st, int64_t engagement_id, int64_t from,
+                       int64_t to, int *n);
+/* Page through sessions after now that still have a question to come. */
+int store_session_future(struct store *st, int64_t now, int64_t *ids, int max,
+                         int offset, int *n);
 /* The latest session at or before now (*at = 0 when none) and its theme. */
 int store_session_last(struct store *st, int64_t engagement_id, int64_t now,
                        int64_t *at, char *theme, size_t themesz);
 /* The first session after now (*at = 0 when none) and its theme. */
 int store_session_next(struct store *st, int64_t engagement_id, int64_t now,
                        int64_t *at, char *theme, size_t themesz);
+
+/* ---- network groups (peer coaching) and their meetings ------------ */
+struct store_group {
+    int64_t id;
+    char name[STORE_NAME_MAX];
+    char consultant[STORE_NAME_MAX];
+    char lang[3];
+    char tz[64];
+    char platform[16];          /* where the channel is, or "" */
+    char channel[STORE_ID_MAX]; /* the group's room for the agenda, or "" */
+};
+/* Sets g->id.  Returns: 0, or ERR_EXISTS when the name is taken. */
+int store_group_add(struct store *st, struct store_group *g);
+/* Returns: 0, or ERR_NOTFOUND. */
+int store_group_get(struct store *st, const char *name, struct store_group *g);
+int store_group_by_id(struct store *st, int64_t id, struct store_group *g);
+typedef int store_group_cb(const struct store_group *g, void *arg);
+int store_group_each(struct store *st, store_group_cb *cb, void *arg);
+/* Returns: 0, or ERR_EXISTS when already a member. */
+int store_group_join(struct store *st, int64_t group_id, int64_t engagement_id);
+/* Returns: 0, or ERR_NOTFOUND when not a member. */
+int store_group_leave(struct store *st, int64_t group_id,
+                      int64_t engagement_id);
+/* Members' engagement ids, by name. */
+int store_group_members(struct store *st, int64_t group_id, int64_t *ids,
+                        int max, int *n);
+
+enum store_agenda {
+    STORE_AGENDA_PENDING = 0,
+    STORE_AGENDA_SENDING,
+    STORE_AGENDA_SENT,
+    STORE_AGENDA_NONE, /* nothing to post, or nowhere */
+};
+struct store_meeting {
+    int64_t id;
+    int64_t group_id;
+    int64_t at;
+    char theme[STORE_RULE_MAX];
+    int64_t agenda_at; /* when the agenda is due in the channel; 0: done */
+    enum store_agenda agenda;
+};
+/* Sets m->id.  Returns: 0, or ERR_EXISTS for a second meeting then. */
+int store_meeting_add(struct store *st, struct store_meeting *m);
+int store_meeting_get(struct store *st, int64_t id, struct store_meeting *m);
+/* The first meeting of a group at or after t.  Returns: ERR_NOTFOUND. */
+int store_meeting_next(struct store *st, int64_t group_id, int64_t t,
+                       struct store_meeting *m);
+/* A group's meetings after now, earliest first. */
+int store_meeting_future(struct store *st, int64_t group_id, int64_t now,
+                         int64_t *ids, int max, int *n);
+int store_meeting_due(struct store *st, int64_t now, int64_t *ids, int max,
+                      int *n);
+int store_meeting_min(struct store *st, int64_t *out);
+int store_meeting_set(struct store *st, int64_t id, int64_t agenda_at,
+                      enum store_agenda agenda);
+/* Agendas left in SENDING by a crash are due again at now. */
+int store_meeting_recover(struct store *st, int64_t now, int *n);
+
+/* One member's challenge for a meeting. */
+struct store_challenge {
+    const char *handle;
+    int64_t delivery_id; /* 0 when not asked yet */
+    enum store_state state;
+    int agenda;         /* the member let it go on the agenda */
+    const char *answer; /* NULL when none */
+};
+typedef int store_challenge_cb(const struct store_challenge *c, void *arg);
+int store_challenges(struct store *st, int64_t meeting_id,
+                     store_challenge_cb *cb, void *arg);
+
+/* ---- consultants' own questions ------------------------------------ */
+struct store_own {
+    int64_t id;
+    int64_t engagement_id;       /* for one leader, or */
+    int64_t group_id;            /* for every member of a group */
+    char target[STORE_NAME_MAX]; /* the leader's or the group's name */
+    char kind[16];               /* open, commitment or scale */
+    char text[STORE_TEXT_MAX];
+    char followup[STORE_TEXT_MAX]; /* or "" */
+};
+int store_own_add(struct store *st, struct store_own *o, int64_t now);
+/*
+ * The oldest own question for a leader (their own or their groups') they
+ * have not been asked.  Returns: 0, or ERR_NOTFOUND.
+ */
+int store_own_next(struct store *st, int64_t engagement_id,
+                   struct store_own *o);
+typedef int store_own_cb(const struct store_own *o, void *arg);
+int store_own_each(struct store *st, store_own_cb *cb, void *arg);
+/* Returns: 0, or ERR_NOTFOUND. */
+int store_own_remove(struct store *st, int64_t id);
 
 /* ---- platform cursors and the audit log ---------------------------- */
 

@@ -169,7 +169,8 @@ main(int argc, char **argv)
         l.work_days = 0xfe;
         if (store_leader_add(st, &l, err) < 0 ||
             store_leader_set_conversation(st, "matrix", user, room) < 0 ||
-            store_begin(st) < 0 || convo_nudge(st, &ps, &l, 1, &id) < 0 ||
+            store_begin(st) < 0 ||
+            convo_nudge(st, &conf, &ps, &l, 1, &id) < 0 ||
             store_commit(st) < 0) {
             fprintf(stderr, "setup failed: %s\n", err);
             return 1;

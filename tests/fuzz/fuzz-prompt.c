@@ -62,8 +62,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         fuzz_prompt_check(&ps);
         /* Selection must cope with whatever loaded. */
-        (void)prompt_select(&ps, ps.v[0].theme, NULL, NULL);
-        (void)prompt_select(&ps, NULL, NULL, NULL);
+        (void)prompt_select(&ps, ps.v[0].theme, 0, NULL, NULL);
+        (void)prompt_select(&ps, NULL, 0, NULL, NULL);
     } else if (rc != ERR_INVAL || err[0] == '\0' || ps.n != 0) {
         abort();
     }

@@ -20,11 +20,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define MAX_SENT 64
+#define MAX_SENT 1024
 
 struct fake {
     int nsent;
     char *text[MAX_SENT];
+    char *to[MAX_SENT];
     int64_t delivery[MAX_SENT];
     int buttons[MAX_SENT];
     int fail;   /* refuse sends */
@@ -41,6 +42,7 @@ fake_send(struct adapter *a, const struct adapter_msg *m, adapter_sent_cb *cb,
         return ERR_PLATFORM;
     if (fake.nsent < MAX_SENT) {
         fake.text[fake.nsent] = xstrdup(m->text);
+        fake.to[fake.nsent] = xstrdup(m->user_id);
         fake.delivery[fake.nsent] = m->delivery_id;
         fake.buttons[fake.nsent] = m->button_skip != NULL;
         fake.nsent++;
@@ -56,8 +58,10 @@ fake_send(struct adapter *a, const struct adapter_msg *m, adapter_sent_cb *cb,
 static void
 fake_reset(void)
 {
-    for (int i = 0; i < fake.nsent; i++)
+    for (int i = 0; i < fake.nsent; i++) {
         free(fake.text[i]);
+        free(fake.to[i]);
+    }
     memset(&fake, 0, sizeof(fake));
 }
 
@@ -438,7 +442,11 @@ T_TEST(test_retract_only_since_last_session)
     env_init(&e, "en");
     tick(&e, TUE);
     say(&e, "lena", "ev1", "Reviewed already.", TUE + 60);
-    T_EQ_INT(store_session_add(e.st, e.l.id, TUE + HOUR, NULL), 0);
+    {
+        struct store_session s = {.engagement_id = e.l.id, .at = TUE + HOUR};
+
+        T_EQ_INT(store_session_add(e.st, &s), 0);
+    }
     T_EQ_INT(say(&e, "lena", "ev2", "retract", TUE + 2 * HOUR), 0);
     T_EQ_STR(last_sent(), msg_get(MSG_NOTHING_TO_RETRACT, LANG_EN));
     env_release(&e);
@@ -625,7 +633,7 @@ T_TEST(test_nudge_and_new_question_closes_old)
     env_init(&e, "en");
     tick(&e, TUE);
     T_EQ_INT(store_begin(e.st), 0);
-    T_EQ_INT(convo_nudge(e.st, &e.ps, &e.l, TUE + HOUR, &id), 0);
+    T_EQ_INT(convo_nudge(e.st, &e.conf, &e.ps, &e.l, TUE + HOUR, &id), 0);
     T_EQ_INT(store_commit(e.st), 0);
     tick(&e, TUE + HOUR);
     T_EQ_INT(fake.nsent, 2);
@@ -659,7 +667,428 @@ T_TEST(test_weeks_of_schedule)
     env_release(&e);
 }
 
-T_MAIN(T_CASE(test_question_goes_out_when_due),
+/* ---- the question library at work ------------------------------------ */
+
+/* Enrol another leader like e->l, in zone tz. */
+static void
+env_leader(struct env *e, const char *handle, const char *tz,
+           struct store_leader *l)
+{
+    char err[ERR_BUFSZ] = "";
+    int64_t next;
+
+    *l = e->l;
+    xstrlcpy(l->handle, handle, sizeof(l->handle));
+    xstrlcpy(l->user_id, handle, sizeof(l->user_id));
+    xstrlcpy(l->tz, tz, sizeof(l->tz));
+    T_EQ_INT(store_leader_add(e->st, l, err), 0);
+    T_EQ_INT(store_begin(e->st), 0);
+    T_EQ_INT(convo_replan(e->st, l, clock_now(), &next, err), 0);
+    T_EQ_INT(store_commit(e->st), 0);
+}
+
+static int64_t
+env_session(struct env *e, const struct store_leader *l, int64_t at,
+            const char *themes, int64_t meeting_id)
+{
+    struct store_session s;
+
+    memset(&s, 0, sizeof(s));
+    s.engagement_id = l->id;
+    s.at = at;
+    s.meeting_id = meeting_id;
+    xstrlcpy(s.theme, themes != NULL ? themes : "", sizeof(s.theme));
+    T_EQ_INT(convo_session_times(&e->conf, l, at, clock_now(), &s.pre_at,
+                                 &s.post_at),
+             0);
+    T_EQ_INT(store_session_add(e->st, &s), 0);
+    return s.id;
+}
+
+static int64_t
+env_own(struct env *e, const char *kind, const char *text, const char *followup)
+{
+    struct store_own o;
+
+    memset(&o, 0, sizeof(o));
+    o.engagement_id = e->l.id;
+    xstrlcpy(o.kind, kind, sizeof(o.kind));
+    xstrlcpy(o.text, text, sizeof(o.text));
+    xstrlcpy(o.followup, followup != NULL ? followup : "", sizeof(o.followup));
+    T_EQ_INT(store_own_add(e->st, &o, clock_now()), 0);
+    return o.id;
+}
+
+static void
+nudge(struct env *e, int64_t now)
+{
+    int64_t id;
+
+    T_EQ_INT(store_begin(e->st), 0);
+    T_EQ_INT(convo_nudge(e->st, &e->conf, &e->ps, &e->l, now, &id), 0);
+    T_EQ_INT(store_commit(e->st), 0);
+    tick(e, now);
+}
+
+static int
+in_list(const char *list, const char *theme)
+{
+    char padded[300], needle[80];
+
+    snprintf(padded, sizeof(padded), ",%s,", list);
+    snprintf(needle, sizeof(needle), ",%s,", theme);
+    return strstr(padded, needle) != NULL;
+}
+
+/*
+ * A year with a consultant: sessions every four weeks with the themes of
+ * the weeks between, an own question in spring, a leader who answers
+ * everything.  Selection keeps to the chosen themes, never repeats inside
+ * the window, puts the consultant's question first and follows every
+ * commitment up with the leader's own words.
+ */
+T_TEST(test_year_of_questions)
+{
+    static const char *const periods[] = {
+        "room-for-action,small-steps", "open-conversation",
+        "perspectives-and-relations,employeeship", "signs-of-progress"};
+    static const char commitment[] = "Jeg skal   ringe Anna\nom turnusen.";
+    struct env e;
+    struct {
+        char id[64];
+        int64_t at;
+    } asked[256];
+    int nasked = 0, recalls = 0, commitments = 0, own = 0, pre = 0, post = 0;
+    int own_pending = 0, regular = 0;
+    int64_t first = T0 + 3 * DAY + 3 * HOUR; /* Thursday 13:00 */
+    int64_t now = T0, end = T0 + 365 * DAY, last_commitment = 0;
+    int64_t own_id = 0;
+
+    env_init(&e, "nb");
+    for (int k = 0; k < 14; k++)
+        env_session(&e, &e.l, first + k * 28 * DAY, periods[k % 4], 0);
+    while (now < end) {
+        int before = fake.nsent;
+        int64_t next;
+
+        if (own_id == 0 && now >= T0 + 100 * DAY) {
+            own_id = env_own(&e, "open",
+                             "Hva sa Kari som du fortsatt "
+                             "tenker på?",
+                             NULL);
+            own_pending = 1;
+        }
+        next = tick(&e, now);
+        for (int i = before; i < fake.nsent && i < MAX_SENT; i++) {
+            struct store_delivery d;
+            const struct prompt *p;
+            char ev[32];
+
+            if (fake.delivery[i] == 0)
+                continue; /* a reply, not a question */
+            T_EQ_INT(store_delivery_get(e.st, fake.delivery[i], &d), 0);
+            if (strcmp(d.kind, "recall") == 0) {
+                recalls++;
+                T_EQ_INT(d.recall_of, last_commitment);
+                T_CONTAINS(d.question, "«Jeg skal ringe Anna om turnusen.»");
+                last_commitment = 0;
+            } else if (strcmp(d.kind, "pre-session") == 0) {
+                pre++;
+            } else if (strcmp(d.kind, "post-session") == 0) {
+                post++;
+            } else if (strncmp(d.prompt_id, "own-", 4) == 0) {
+                own++;
+                T_CHECK(own_pending);
+                own_pending = 0;
+            } else {
+                int64_t k = (d.due_at - first) / (28 * DAY);
+                const char *themes =
+                    d.due_at < first ? periods[0] : periods[k % 4];
+
+                /* A commitment is followed up by the very next one. */
+                T_EQ_INT(last_commitment, 0);
+                /* The consultant's question comes first. */
+                T_CHECK(!own_pending);
+                regular++;
+                p = prompt_find(&e.ps, d.prompt_id);
+                T_CHECK(p != NULL);
+                if (p != NULL && !in_list(themes, p->theme))
+                    fprintf(stderr, "%s asked in a period of %s\n", p->id,
+                            themes);
+                T_CHECK(p != NULL && in_list(themes, p->theme));
+                for (int j = 0; j < nasked; j++) {
+                    if (strcmp(asked[j].id, d.prompt_id) == 0)
+                        T_CHECK(d.due_at - asked[j].at >= e.conf.repeat_window);
+                }
+                if (nasked < 256) {
+                    xstrlcpy(asked[nasked].id, d.prompt_id,
+                             sizeof(asked[nasked].id));
+                    asked[nasked++].at = d.due_at;
+                }
+                if (strcmp(d.kind, "commitment") == 0) {
+                    commitments++;
+                    last_commitment = d.id;
+                }
+            }
+            snprintf(ev, sizeof(ev), "year-%d", i);
+            T_EQ_INT(
+                say(&e, "lena", ev,
+                    strcmp(d.kind, "commitment") == 0 ? commitment : "Et svar.",
+                    now + 60),
+                0);
+        }
+        now = next > now ? next : now + 60;
+    }
+    /*
+     * 52 Tuesdays, less July, holidays, and the 13 Tuesdays that bring a
+     * pre-session question instead.
+     */
+    T_CHECK(regular >= 28);
+    T_CHECK(commitments >= 2);
+    T_CHECK(recalls >= commitments - 1);
+    T_EQ_INT(own, 1);
+    T_CHECK(pre >= 12 && post >= 12);
+    env_release(&e);
+}
+
+T_TEST(test_scale_then_why)
+{
+    struct env e;
+    struct store_delivery d;
+    char *want;
+
+    env_init(&e, "nb");
+    T_EQ_INT(store_leader_set_next(e.st, e.l.id, 0), 0); /* nudges only */
+    env_own(&e, "scale", "Fra 1 til 5: hvor trygg er du på planen?",
+            "Hva skal til for ett steg opp?");
+    nudge(&e, TUE);
+    T_EQ_STR(last_sent(), "Fra 1 til 5: hvor trygg er du på planen?");
+    T_EQ_INT(say(&e, "lena", "s1", " 4", TUE + 60), 0);
+    want = xasprintf("%s\n\n%s", msg_get(MSG_THANKS, LANG_NB),
+                     "Hva skal til for ett steg opp?");
+    T_EQ_STR(last_sent(), want);
+    free(want);
+    T_EQ_INT(store_delivery_get(e.st, fake.delivery[0], &d), 0);
+    T_EQ_INT(d.score, 4);
+    T_EQ_STR(d.kind, "scale");
+    /* No number: the answer counts, without a score. */
+    env_own(&e, "scale", "Fra 1 til 5: hvor god tid har du?", "Hvorfor?");
+    nudge(&e, TUE + HOUR);
+    T_EQ_INT(say(&e, "lena", "s2", "ti av ti", TUE + HOUR + 60), 0);
+    T_EQ_INT(say(&e, "lena", "s3", "5", TUE + HOUR + 120), 0);
+    T_EQ_INT(store_delivery_get(e.st, fake.delivery[fake.nsent - 2], &d), 0);
+    T_EQ_INT(d.score, 0);
+    T_EQ_INT(d.state, STORE_STATE_ANSWERED);
+    env_release(&e);
+}
+
+T_TEST(test_commitment_quoted_back)
+{
+    struct env e;
+    struct store_delivery d;
+    char answer[400], *want;
+
+    env_init(&e, "sv");
+    T_EQ_INT(store_leader_set_next(e.st, e.l.id, 0), 0); /* nudges only */
+    env_own(&e, "commitment", "Vilket litet steg tar du i veckan?", NULL);
+    nudge(&e, TUE);
+    T_EQ_INT(say(&e, "lena", "c1", "Jag ska  fråga\tteamet", TUE + 60), 0);
+    T_EQ_INT(say(&e, "lena", "c2", "om fredagsmötet.", TUE + 120), 0);
+    nudge(&e, TUE + DAY);
+    want = xasprintf(msg_get(MSG_RECALL, LANG_SV),
+                     "Jag ska fråga teamet om fredagsmötet.");
+    T_EQ_STR(last_sent(), want);
+    free(want);
+    T_EQ_INT(store_delivery_get(e.st, fake.delivery[fake.nsent - 1], &d), 0);
+    T_EQ_STR(d.kind, "recall");
+    /* Followed up once: the next question is a new one. */
+    nudge(&e, TUE + 2 * DAY);
+    T_CHECK(strstr(last_sent(), "Förra gången") == NULL);
+    /* A long answer is cut at a word, with an ellipsis. */
+    env_own(&e, "commitment", "Och nästa steg?", NULL);
+    nudge(&e, TUE + 3 * DAY);
+    answer[0] = '\0';
+    for (int i = 0; i < 40; i++)
+        strcat(answer, "långsamt ");
+    T_EQ_INT(say(&e, "lena", "c3", answer, TUE + 3 * DAY + 60), 0);
+    nudge(&e, TUE + 4 * DAY);
+    T_CONTAINS(last_sent(), "långsamt…”");
+    T_CHECK(strlen(last_sent()) < 300);
+    /* A retracted commitment is not quoted. */
+    env_own(&e, "commitment", "Ett steg till?", NULL);
+    nudge(&e, TUE + 5 * DAY);
+    T_EQ_INT(say(&e, "lena", "c4", "Hemligt.", TUE + 5 * DAY + 60), 0);
+    T_EQ_INT(say(&e, "lena", "c5", "ångra", TUE + 5 * DAY + 120), 0);
+    nudge(&e, TUE + 6 * DAY);
+    T_CHECK(strstr(last_sent(), "Hemligt") == NULL);
+    env_release(&e);
+}
+
+/* Tokyo: far enough from UTC that a day's date differs. */
+T_TEST(test_pre_session_in_leader_zone)
+{
+    struct env e;
+    struct store_leader k;
+    struct store_delivery d;
+    int64_t at, pre, post, want;
+    int n;
+
+    env_init(&e, "en");
+    env_leader(&e, "kenji", "Asia/Tokyo", &k);
+    /* Thursday 3 December 10:00 in Tokyo: asked Tuesday 10:00 there. */
+    T_EQ_INT(sched_utc("Asia/Tokyo", 2026, 12, 3, 10, 0, &at), 0);
+    T_EQ_INT(convo_session_times(&e.conf, &k, at, T0, &pre, &post), 0);
+    T_EQ_INT(sched_utc("Asia/Tokyo", 2026, 12, 1, 10, 0, &want), 0);
+    T_EQ_INT(pre, want);
+    T_EQ_INT(sched_utc("Asia/Tokyo", 2026, 12, 4, 10, 0, &want), 0);
+    T_EQ_INT(post, want);
+    /* Monday's session: two days before is a Saturday, so Friday. */
+    T_EQ_INT(sched_utc("Asia/Tokyo", 2026, 12, 7, 10, 0, &at), 0);
+    T_EQ_INT(convo_session_times(&e.conf, &k, at, T0, &pre, &post), 0);
+    T_EQ_INT(sched_utc("Asia/Tokyo", 2026, 12, 4, 10, 0, &want), 0);
+    T_EQ_INT(pre, want);
+    /* An evening session: that day's first working hour. */
+    T_EQ_INT(sched_utc("Asia/Tokyo", 2026, 12, 10, 18, 30, &at), 0);
+    T_EQ_INT(convo_session_times(&e.conf, &k, at, T0, &pre, &post), 0);
+    T_EQ_INT(sched_utc("Asia/Tokyo", 2026, 12, 8, 8, 0, &want), 0);
+    T_EQ_INT(pre, want);
+    /* Configurable: three days before. */
+    e.conf.pre_session_days = 3;
+    T_EQ_INT(sched_utc("Asia/Tokyo", 2026, 12, 3, 10, 0, &at), 0);
+    T_EQ_INT(convo_session_times(&e.conf, &k, at, T0, &pre, &post), 0);
+    T_EQ_INT(sched_utc("Asia/Tokyo", 2026, 11, 30, 10, 0, &want), 0);
+    T_EQ_INT(pre, want);
+    e.conf.pre_session_days = 2;
+    /* End to end: the question goes out then, naming the session. */
+    env_session(&e, &k, at, NULL, 0);
+    T_EQ_INT(sched_utc("Asia/Tokyo", 2026, 12, 1, 9, 59, &want), 0);
+    n = fake.nsent;
+    tick(&e, want);
+    T_EQ_INT(fake.nsent, n); /* not yet; and Tuesday's regular one gives way */
+    tick(&e, want + 60);
+    T_EQ_INT(fake.nsent, n + 1);
+    T_EQ_STR(fake.to[n], "kenji");
+    T_CONTAINS(fake.text[n], "Thursday 3 December at 10:00");
+    T_EQ_INT(store_delivery_get(e.st, fake.delivery[n], &d), 0);
+    T_EQ_STR(d.kind, "pre-session");
+    /* The day after the session: what to try first. */
+    T_EQ_INT(sched_utc("Asia/Tokyo", 2026, 12, 4, 10, 0, &want), 0);
+    tick(&e, want);
+    T_EQ_INT(store_delivery_get(e.st, fake.delivery[fake.nsent - 1], &d), 0);
+    T_EQ_STR(d.kind, "post-session");
+    T_EQ_STR(fake.to[fake.nsent - 1], "kenji");
+    env_release(&e);
+}
+
+struct digest {
+    int n, answered, agenda;
+};
+
+static int
+digest_cb(const struct store_challenge *c, void *arg)
+{
+    struct digest *dg = arg;
+
+    dg->n++;
+    dg->answered += c->state == STORE_STATE_ANSWERED && c->answer != NULL;
+    dg->agenda += c->agenda;
+    return 0;
+}
+
+/*
+ * A network group of three: each is asked for a challenge before the
+ * meeting, two agree to share it, the consultant's digest lists all three
+ * and the group's channel gets the two as the agenda.
+ */
+T_TEST(test_group_challenges_and_agenda)
+{
+    static const char *const who[] = {"lena", "mia", "ola"};
+    static const char *const said[] = {"Vi holder ikke møtetidene.",
+                                       "Sykefraværet i teamet.",
+                                       "Noe jeg vil holde for meg selv."};
+    struct env e;
+    struct store_leader l[3];
+    struct store_group g;
+    struct store_meeting m;
+    struct digest dg = {0};
+    int64_t thu = T0 + 3 * DAY + 3 * HOUR; /* Thursday 13:00 Oslo */
+    int n, agenda = -1;
+
+    env_init(&e, "nb");
+    l[0] = e.l;
+    env_leader(&e, "mia", "Europe/Oslo", &l[1]);
+    env_leader(&e, "ola", "Europe/Oslo", &l[2]);
+    memset(&g, 0, sizeof(g));
+    xstrlcpy(g.name, "Nettverk Nord", sizeof(g.name));
+    xstrlcpy(g.consultant, "anna", sizeof(g.consultant));
+    xstrlcpy(g.lang, "nb", sizeof(g.lang));
+    xstrlcpy(g.tz, "Europe/Oslo", sizeof(g.tz));
+    xstrlcpy(g.platform, "console", sizeof(g.platform));
+    xstrlcpy(g.channel, "#nord", sizeof(g.channel));
+    T_EQ_INT(store_group_add(e.st, &g), 0);
+    memset(&m, 0, sizeof(m));
+    m.group_id = g.id;
+    m.at = thu;
+    m.agenda_at = thu - e.conf.agenda_before;
+    T_EQ_INT(store_meeting_add(e.st, &m), 0);
+    for (int i = 0; i < 3; i++) {
+        T_EQ_INT(store_group_join(e.st, g.id, l[i].id), 0);
+        env_session(&e, &l[i], thu, NULL, m.id);
+    }
+    /* Tuesday 13:00: three challenge questions naming the meeting. */
+    n = fake.nsent;
+    tick(&e, thu - 2 * DAY);
+    T_EQ_INT(fake.nsent, n + 3);
+    for (int i = 0; i < 3; i++) {
+        struct store_delivery d;
+        char ev[16];
+
+        T_EQ_INT(store_delivery_get(e.st, fake.delivery[n + i], &d), 0);
+        T_EQ_STR(d.kind, "challenge");
+        T_CONTAINS(fake.text[n + i], "torsdag 26. november kl. 13.00");
+        snprintf(ev, sizeof(ev), "g%d", i);
+        T_EQ_INT(say(&e, who[i], ev, said[i], thu - 2 * DAY + 60), 0);
+        T_CONTAINS(last_sent(), msg_get(MSG_AGENDA_ASK, LANG_NB));
+        if (i < 2) {
+            snprintf(ev, sizeof(ev), "share%d", i);
+            T_EQ_INT(say(&e, who[i], ev, "del", thu - 2 * DAY + 120), 0);
+            T_EQ_STR(last_sent(), msg_get(MSG_SHARED_GROUP, LANG_NB));
+        }
+    }
+    /* The consultant's digest: all three, two for the agenda. */
+    T_EQ_INT(store_challenges(e.st, m.id, digest_cb, &dg), 0);
+    T_EQ_INT(dg.n, 3);
+    T_EQ_INT(dg.answered, 3);
+    T_EQ_INT(dg.agenda, 2);
+    /* Wednesday 13:00: the agenda goes to the group's channel. */
+    n = fake.nsent;
+    tick(&e, thu - DAY);
+    for (int i = n; i < fake.nsent; i++) {
+        if (strcmp(fake.to[i], "#nord") == 0)
+            agenda = i;
+    }
+    T_CHECK(agenda >= 0);
+    if (agenda >= 0) {
+        T_CONTAINS(fake.text[agenda], "Utfordringer til nettverksmøtet "
+                                      "torsdag 26. november kl. 13.00:");
+        T_CONTAINS(fake.text[agenda], "• lena: «Vi holder ikke møtetidene.»");
+        T_CONTAINS(fake.text[agenda], "• mia: «Sykefraværet i teamet.»");
+        T_CHECK(strstr(fake.text[agenda], "for meg selv") == NULL);
+    }
+    T_EQ_INT(store_meeting_get(e.st, m.id, &m), 0);
+    T_EQ_INT(m.agenda, STORE_AGENDA_SENT);
+    /* Sent once: nothing more on the next tick. */
+    n = fake.nsent;
+    tick(&e, thu - DAY + HOUR);
+    T_EQ_INT(fake.nsent, n);
+    env_release(&e);
+}
+
+T_MAIN(T_CASE(test_year_of_questions), T_CASE(test_scale_then_why),
+       T_CASE(test_commitment_quoted_back),
+       T_CASE(test_pre_session_in_leader_zone),
+       T_CASE(test_group_challenges_and_agenda),
+       T_CASE(test_question_goes_out_when_due),
        T_CASE(test_answer_in_several_messages),
        T_CASE(test_redelivered_event_stored_once),
        T_CASE(test_skip_tells_next_time), T_CASE(test_skip_button),

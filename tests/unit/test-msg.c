@@ -50,6 +50,11 @@ static const struct {
     {MSG_BUTTON_SKIP, "MSG_BUTTON_SKIP", 0},
     {MSG_BUTTON_SNOOZE, "MSG_BUTTON_SNOOZE", 0},
     {MSG_ENCRYPTED, "MSG_ENCRYPTED", 0},
+    {MSG_RECALL, "MSG_RECALL", 1},
+    {MSG_QUOTED, "MSG_QUOTED", 1},
+    {MSG_AGENDA_HEAD, "MSG_AGENDA_HEAD", 1},
+    {MSG_AGENDA_ASK, "MSG_AGENDA_ASK", 0},
+    {MSG_SHARED_GROUP, "MSG_SHARED_GROUP", 0},
 };
 
 _Static_assert(sizeof(expect) / sizeof(expect[0]) == MSG__COUNT,

@@ -23,6 +23,17 @@
 #define Q(id, kind)                                                            \
     "{\"id\": \"" id "\", \"kind\": \"" kind "\", \"text\": {\"nb\": \"nb " id \
     "\", \"sv\": \"sv " id "\", \"en\": \"en " id "\"}}"
+/* A scale question (needs its why) and a commitment (needs its recall). */
+#define QS(id)                                                                 \
+    "{\"id\": \"" id "\", \"kind\": \"scale\", \"text\": {\"nb\": \"nb " id    \
+    "\", \"sv\": \"sv " id "\", \"en\": \"en " id                              \
+    "\"}, \"followup\": {\"nb\":"                                              \
+    " \"Hvorfor?\", \"sv\": \"Varför?\", \"en\": \"Why?\"}}"
+#define QC(id)                                                                 \
+    "{\"id\": \"" id                                                           \
+    "\", \"kind\": \"commitment\", \"text\": {\"nb\": \"nb " id                \
+    "\", \"sv\": \"sv " id "\", \"en\": \"en " id "\"}, \"recall\": {\"nb\":"  \
+    " \"«{answer}»?\", \"sv\": \"”{answer}”?\", \"en\": \"“{answer}”?\"}}"
 /* One question file. */
 #define F(theme, questions)                                                    \
     "{\"theme\": \"" theme "\", \"questions\": [" questions "]}"
@@ -76,7 +87,7 @@ asked_cb(void *arg, const char *id, int64_t *at)
 static const struct prompt *
 ask(const struct prompt_set *ps, const char *theme, struct asked *a)
 {
-    const struct prompt *p = prompt_select(ps, theme, asked_cb, a);
+    const struct prompt *p = prompt_select(ps, theme, 0, asked_cb, a);
     size_t i;
 
     if (p == NULL)
@@ -186,16 +197,17 @@ T_TEST(test_find)
     prompt_set_init(&ps);
     T_CHECK(prompt_find(&ps, "small-steps-01") == NULL);
     T_EQ_INT(prompt_set_load_builtin(&ps, err), 0);
-    p = prompt_find(&ps, "small-steps-02");
+    p = prompt_find(&ps, "small-steps-03");
     T_CHECK(p != NULL);
     if (p != NULL) {
-        T_EQ_STR(p->id, "small-steps-02");
+        T_EQ_STR(p->id, "small-steps-03");
         T_EQ_STR(p->theme, "small-steps");
         T_EQ_INT(p->kind, PROMPT_COMMITMENT);
-        T_EQ_INT(p->order, 1);
-        T_CHECK(p->followup[LANG_EN] != NULL);
+        T_EQ_INT(p->order, 2);
+        T_CHECK(p->recall[LANG_EN] != NULL &&
+                strstr(p->recall[LANG_EN], "{answer}") != NULL);
     }
-    p = prompt_find(&ps, "next-session-04");
+    p = prompt_find(&ps, "next-session-01");
     T_CHECK(p != NULL && p->kind == PROMPT_PRE_SESSION);
     T_CHECK(prompt_find(&ps, "small-steps") == NULL);
     T_CHECK(prompt_find(&ps, "") == NULL);
@@ -222,7 +234,7 @@ T_TEST(test_load_minimal)
 
     prompt_set_init(&ps);
     T_EQ_INT(load(&ps,
-                  F("t", Q("a", "open") "," Q("b", "scale") "," Q(
+                  F("t", Q("a", "open") "," QS("b") "," Q(
                              "c", "post-session") "," Q("d", "pre-session")),
                   "t.json", err),
              0);
@@ -237,9 +249,11 @@ T_TEST(test_load_minimal)
         T_EQ_STR(p->text[LANG_NB], "nb b");
         T_EQ_STR(p->text[LANG_SV], "sv b");
         T_EQ_STR(p->text[LANG_EN], "en b");
-        for (int l = 0; l < LANG__COUNT; l++)
-            T_CHECK(p->followup[l] == NULL);
+        T_EQ_STR(p->followup[LANG_SV], "Varför?");
     }
+    p = prompt_find(&ps, "a");
+    for (int l = 0; p != NULL && l < LANG__COUNT; l++)
+        T_CHECK(p->followup[l] == NULL && p->recall[l] == NULL);
     p = prompt_find(&ps, "c");
     T_CHECK(p != NULL && p->kind == PROMPT_POST_SESSION);
     p = prompt_find(&ps, "d");
@@ -320,7 +334,7 @@ T_TEST(test_load_bad_question)
     T_CONTAINS(err, "has no \"id\" (a string under 64 bytes)");
     /* Bad kind. */
     T_EQ_INT(load_fresh(F("t", Q("a", "closed")), err), ERR_INVAL);
-    T_CONTAINS(err, "bad.json: question \"a\": \"kind\" must be");
+    T_CONTAINS(err, "bad.json:1: question \"a\": \"kind\" must be");
     T_EQ_INT(load_fresh(F("t", Q("a", "Open")), err), ERR_INVAL);
     T_CONTAINS(err, "question \"a\": \"kind\"");
     T_EQ_INT(load_fresh(F("t", "{\"id\": \"a\", \"text\": {\"nb\": \"x\", "
@@ -331,7 +345,7 @@ T_TEST(test_load_bad_question)
     /* No text at all, or not an object. */
     T_EQ_INT(load_fresh(F("t", "{\"id\": \"a\", \"kind\": \"open\"}"), err),
              ERR_INVAL);
-    T_CONTAINS(err, "bad.json: question \"a\": \"text\" must be an object");
+    T_CONTAINS(err, "bad.json:1: question \"a\": \"text\" must be an object");
     T_EQ_INT(load_fresh(F("t", "{\"id\": \"a\", \"kind\": \"open\", "
                                "\"text\": \"hei\"}"),
                         err),
@@ -347,13 +361,13 @@ T_TEST(test_load_bad_language)
                                "\"text\": {\"nb\": \"x\", \"en\": \"x\"}}"),
                         err),
              ERR_INVAL);
-    T_CONTAINS(err, "bad.json: question \"a\": text.sv is missing");
+    T_CONTAINS(err, "bad.json:1: question \"a\": text.sv is missing");
     T_EQ_INT(load_fresh(F("t", "{\"id\": \"a\", \"kind\": \"open\", "
                                "\"text\": {\"nb\": \"x\", \"sv\": \"x\", "
                                "\"en\": \"\"}}"),
                         err),
              ERR_INVAL);
-    T_CONTAINS(err, "bad.json: question \"a\": text.en is missing or empty");
+    T_CONTAINS(err, "bad.json:1: question \"a\": text.en is missing or empty");
     T_EQ_INT(load_fresh(F("t", "{\"id\": \"a\", \"kind\": \"open\", "
                                "\"text\": {\"nb\": 1, \"sv\": \"x\", "
                                "\"en\": \"x\"}}"),
@@ -367,7 +381,7 @@ T_TEST(test_load_bad_language)
                                "\"sv\": \"y\"}}"),
                         err),
              ERR_INVAL);
-    T_CONTAINS(err, "bad.json: question \"a\": followup.en is missing");
+    T_CONTAINS(err, "bad.json:1: question \"a\": followup.en is missing");
     T_EQ_INT(load_fresh(F("t", "{\"id\": \"a\", \"kind\": \"open\", "
                                "\"text\": {\"nb\": \"x\", \"sv\": \"x\", "
                                "\"en\": \"x\"}, \"followup\": null}"),
@@ -392,8 +406,7 @@ T_TEST(test_load_duplicate_id)
     char err[ERR_BUFSZ] = "";
 
     T_EQ_INT(
-        load_fresh(
-            F("t", Q("a", "open") "," Q("b", "open") "," Q("a", "scale")), err),
+        load_fresh(F("t", Q("a", "open") "," Q("b", "open") "," QS("a")), err),
         ERR_INVAL);
     T_CONTAINS(err, "bad.json: question id \"a\" is used twice");
 }
@@ -429,7 +442,7 @@ T_TEST(test_load_long_text)
     free(s);
     s = long_text_file("x", PROMPT_TEXT_MAX + 1);
     T_EQ_INT(load_fresh(s, err), ERR_INVAL);
-    T_CONTAINS(err, "bad.json: question \"long\": text.sv is longer than "
+    T_CONTAINS(err, "bad.json:1: question \"long\": text.sv is longer than "
                     "1000 bytes");
     free(s);
     /* The limit is in bytes, not characters: "å" is two. */
@@ -480,7 +493,7 @@ T_TEST(test_load_failure_leaves_set)
                              "small-steps-01", "open") "," Q("c", "nope")),
                   "bad.json", err),
              ERR_INVAL);
-    T_CONTAINS(err, "bad.json: question \"c\"");
+    T_CONTAINS(err, "bad.json:1: question \"c\"");
     T_EQ_INT(ps.n, n);
     T_CHECK(prompt_find(&ps, "brand-new") == NULL);
     T_EQ_STR(prompt_find(&ps, "small-steps-01")->text[LANG_EN], before);
@@ -501,9 +514,7 @@ T_TEST(test_load_replaces)
     prompt_set_init(&ps);
     T_EQ_INT(prompt_set_load_builtin(&ps, err), 0);
     n = ps.n;
-    T_EQ_INT(
-        load(&ps, F("mine", Q("small-steps-01", "scale")), "mine.json", err),
-        0);
+    T_EQ_INT(load(&ps, F("mine", QS("small-steps-01")), "mine.json", err), 0);
     T_EQ_INT(ps.n, n);
     p = prompt_find(&ps, "small-steps-01");
     T_CHECK(p != NULL);
@@ -512,8 +523,8 @@ T_TEST(test_load_replaces)
         T_EQ_STR(p->text[LANG_EN], "en small-steps-01");
         T_EQ_STR(p->theme, "mine");
         T_EQ_INT(p->kind, PROMPT_SCALE);
-        /* The new question has no followup, so the old one is gone. */
-        T_CHECK(p->followup[LANG_NB] == NULL);
+        /* The new question's followup replaces the old one. */
+        T_EQ_STR(p->followup[LANG_NB], "Hvorfor?");
     }
     /* New ids are added alongside. */
     T_EQ_INT(load(&ps, F("mine", Q("mine-01", "open")), "mine2.json", err), 0);
@@ -559,8 +570,7 @@ T_TEST(test_load_dir)
     /* b.json is loaded after a.json, whatever order readdir gives. */
     write_file(dir, "b.json",
                F("bee", Q("shared", "open") "," Q("b1", "open")));
-    write_file(dir, "a.json",
-               F("ay", Q("shared", "scale") "," Q("a1", "commitment")));
+    write_file(dir, "a.json", F("ay", QS("shared") "," QC("a1")));
     /* Broken, but not *.json (or hidden), so never read. */
     write_file(dir, "notes.txt", "not json");
     write_file(dir, "c.json.bak", "not json");
@@ -585,7 +595,7 @@ T_TEST(test_load_dir)
     err[0] = '\0';
     T_EQ_INT(prompt_set_load_dir(&ps, dir, err), ERR_INVAL);
     T_CONTAINS(err, dir);
-    T_CONTAINS(err, "/c.json: question \"c1\"");
+    T_CONTAINS(err, "/c.json:1: question \"c1\"");
     T_EQ_INT(ps.n, 3);
     prompt_set_release(&ps);
 
@@ -615,7 +625,7 @@ T_TEST(test_select_theme)
 
     prompt_set_init(&ps);
     T_EQ_INT(prompt_set_load_builtin(&ps, err), 0);
-    p = prompt_select(&ps, "room-for-action", NULL, NULL);
+    p = prompt_select(&ps, "room-for-action", 0, NULL, NULL);
     T_CHECK(p != NULL && strcmp(p->theme, "room-for-action") == 0);
     /* Every regular question of the theme, then it starts over. */
     for (int i = 0; i < 10; i++) {
@@ -626,8 +636,8 @@ T_TEST(test_select_theme)
         T_EQ_STR(p->theme, "next-session");
         T_CHECK(regular(p));
     }
-    /* next-session has four regular questions. */
-    T_EQ_INT(a.n, 4);
+    /* next-session has one regular question (its commitment). */
+    T_EQ_INT(a.n, 1);
     prompt_set_release(&ps);
 }
 
@@ -642,18 +652,16 @@ T_TEST(test_select_regular_only)
                   F("s", Q("post", "post-session") "," Q("pre", "pre-session")),
                   "s.json", err),
              0);
-    T_CHECK(prompt_select(&ps, NULL, NULL, NULL) == NULL);
-    T_CHECK(prompt_select(&ps, "s", NULL, NULL) == NULL);
-    T_CHECK(prompt_select(&ps, NULL, index_cb, &ps) == NULL);
+    T_CHECK(prompt_select(&ps, NULL, 0, NULL, NULL) == NULL);
+    T_CHECK(prompt_select(&ps, "s", 0, NULL, NULL) == NULL);
+    T_CHECK(prompt_select(&ps, NULL, 0, index_cb, &ps) == NULL);
     /* The oldest is a pre-session question; the next oldest wins. */
-    T_EQ_INT(load(&ps, F("t", Q("a", "open") "," Q("b", "commitment")),
-                  "t.json", err),
-             0);
-    p = prompt_select(&ps, NULL, reverse_index_cb, &ps);
+    T_EQ_INT(load(&ps, F("t", Q("a", "open") "," QC("b")), "t.json", err), 0);
+    p = prompt_select(&ps, NULL, 0, reverse_index_cb, &ps);
     T_CHECK(p != NULL);
     if (p != NULL)
         T_EQ_STR(p->id, "b");
-    p = prompt_select(&ps, "s", reverse_index_cb, &ps);
+    p = prompt_select(&ps, "s", 0, reverse_index_cb, &ps);
     T_CHECK(p != NULL && regular(p));
     prompt_set_release(&ps);
 
@@ -678,19 +686,19 @@ T_TEST(test_select_oldest)
 
     prompt_set_init(&ps);
     T_EQ_INT(prompt_set_load_builtin(&ps, err), 0);
-    p = prompt_select(&ps, NULL, index_cb, &ps);
+    p = prompt_select(&ps, NULL, 0, index_cb, &ps);
     T_CHECK(p == &ps.v[0]);
-    p = prompt_select(&ps, NULL, reverse_index_cb, &ps);
+    p = prompt_select(&ps, NULL, 0, reverse_index_cb, &ps);
     T_CHECK(p == &ps.v[ps.n - 1]);
     /* Inside a theme, the theme's oldest. */
-    p = prompt_select(&ps, "room-for-action", reverse_index_cb, &ps);
+    p = prompt_select(&ps, "room-for-action", 0, reverse_index_cb, &ps);
     T_CHECK(p != NULL);
     if (p != NULL)
-        T_EQ_STR(p->id, "room-for-action-06");
-    p = prompt_select(&ps, "next-session", index_cb, &ps);
+        T_EQ_STR(p->id, "room-for-action-11");
+    p = prompt_select(&ps, "next-session", 0, index_cb, &ps);
     T_CHECK(p != NULL);
     if (p != NULL)
-        T_EQ_STR(p->id, "next-session-02");
+        T_EQ_STR(p->id, "next-session-10");
     prompt_set_release(&ps);
 }
 
@@ -719,11 +727,11 @@ T_TEST(test_select_never_asked_first)
 }
 
 static const char three_themes_a[] =
-    F("ta", Q("a1", "open") "," Q("a2", "scale") "," Q("a3", "commitment"));
+    F("ta", Q("a1", "open") "," QS("a2") "," QC("a3"));
 static const char three_themes_b[] =
-    F("tb", Q("b1", "scale") "," Q("b2", "open") "," Q("b3", "open"));
+    F("tb", QS("b1") "," Q("b2", "open") "," Q("b3", "open"));
 static const char three_themes_c[] =
-    F("tc", Q("c1", "commitment") "," Q("c2", "open") "," Q("c3", "open"));
+    F("tc", QC("c1") "," Q("c2", "open") "," Q("c3", "open"));
 
 T_TEST(test_select_cycles_themes)
 {
@@ -782,7 +790,7 @@ T_TEST(test_select_unknown_theme)
     T_EQ_INT(a.n, 9);
     /* A theme with only session questions counts as unknown too. */
     T_EQ_INT(load(&ps, F("sess", Q("s1", "pre-session")), "s.json", err), 0);
-    T_CHECK(prompt_select(&ps, "sess", NULL, NULL) != NULL);
+    T_CHECK(prompt_select(&ps, "sess", 0, NULL, NULL) != NULL);
     prompt_set_release(&ps);
 }
 
@@ -792,9 +800,9 @@ T_TEST(test_select_empty)
     struct asked a = {0};
 
     prompt_set_init(&ps);
-    T_CHECK(prompt_select(&ps, NULL, NULL, NULL) == NULL);
-    T_CHECK(prompt_select(&ps, "small-steps", NULL, NULL) == NULL);
-    T_CHECK(prompt_select(&ps, NULL, asked_cb, &a) == NULL);
+    T_CHECK(prompt_select(&ps, NULL, 0, NULL, NULL) == NULL);
+    T_CHECK(prompt_select(&ps, "small-steps", 0, NULL, NULL) == NULL);
+    T_CHECK(prompt_select(&ps, NULL, 0, asked_cb, &a) == NULL);
 }
 
 /*
@@ -849,6 +857,202 @@ T_TEST(test_select_order_gap)
     prompt_set_release(&ps);
 }
 
+/* The library a consultant gets: twelve themes, eight or more each. */
+T_TEST(test_library_shape)
+{
+    struct prompt_set ps;
+    char err[ERR_BUFSZ] = "";
+    int kinds[PROMPT_KIND__COUNT] = {0};
+    static const char *const themes[] = {"goals-and-expectations",
+                                         "signs-of-progress",
+                                         "open-conversation",
+                                         "room-for-action",
+                                         "perspectives-and-relations",
+                                         "employeeship",
+                                         "small-steps",
+                                         "obstacles-and-support",
+                                         "celebrating-progress",
+                                         "learning-from-mistakes",
+                                         "leading-by-example",
+                                         "next-session"};
+
+    prompt_set_init(&ps);
+    T_EQ_INT(prompt_set_load_builtin(&ps, err), 0);
+    T_EQ_INT(ps.nthemes, 12);
+    for (size_t t = 0; t < sizeof(themes) / sizeof(themes[0]); t++) {
+        const struct prompt_theme *th = prompt_theme_find(&ps, themes[t]);
+        int n = 0;
+
+        T_CHECK(th != NULL);
+        for (size_t i = 0; i < ps.n; i++)
+            n += strcmp(ps.v[i].theme, themes[t]) == 0;
+        if (n < 8)
+            fprintf(stderr, "theme %s has %d questions\n", themes[t], n);
+        T_CHECK(n >= 8);
+        for (int l = 0; th != NULL && l < LANG__COUNT; l++)
+            T_CHECK(th->title[l] != NULL && th->title[l][0] != '\0');
+    }
+    for (size_t i = 0; i < ps.n; i++) {
+        const struct prompt *p = &ps.v[i];
+
+        kinds[p->kind]++;
+        /* Every kind's promises, in every language. */
+        for (int l = 0; l < LANG__COUNT; l++) {
+            T_CHECK(p->kind != PROMPT_SCALE || p->followup[l] != NULL);
+            T_CHECK(p->kind != PROMPT_COMMITMENT ||
+                    (p->recall[l] != NULL &&
+                     strstr(p->recall[l], "{answer}") != NULL));
+            T_CHECK(p->kind == PROMPT_CHALLENGE ||
+                    p->kind == PROMPT_PRE_SESSION ||
+                    strchr(p->text[l], '{') == NULL);
+        }
+    }
+    for (int k = 0; k < PROMPT_KIND__COUNT; k++)
+        T_CHECK(kinds[k] >= 3);
+    prompt_set_release(&ps);
+}
+
+T_TEST(test_load_placeholders)
+{
+    char err[ERR_BUFSZ];
+
+    /* A commitment needs its recall, quoting {answer} exactly once. */
+    T_EQ_INT(load_fresh(F("t", Q("a", "commitment")), err), ERR_INVAL);
+    T_CONTAINS(err, "bad.json:1: question \"a\": \"recall\" must be");
+    T_EQ_INT(load_fresh(F("t", "{\"id\": \"a\", \"kind\": \"commitment\", "
+                               "\"text\": {\"nb\": \"x\", \"sv\": \"x\", "
+                               "\"en\": \"x\"}, \"recall\": {\"nb\": "
+                               "\"{answer}\", \"sv\": \"{answer} {answer}\", "
+                               "\"en\": \"{answer}\"}}"),
+                        err),
+             ERR_INVAL);
+    T_CONTAINS(err, "recall.sv must hold {answer} exactly once");
+    /* A scale needs its why. */
+    T_EQ_INT(load_fresh(F("t", Q("a", "scale")), err), ERR_INVAL);
+    T_CONTAINS(err, "\"followup\" must be");
+    /* Only a commitment has a recall. */
+    T_EQ_INT(load_fresh(F("t", "{\"id\": \"a\", \"kind\": \"open\", "
+                               "\"text\": {\"nb\": \"x\", \"sv\": \"x\", "
+                               "\"en\": \"x\"}, \"recall\": {\"nb\": "
+                               "\"{answer}\", \"sv\": \"{answer}\", "
+                               "\"en\": \"{answer}\"}}"),
+                        err),
+             ERR_INVAL);
+    T_CONTAINS(err, "only a commitment has a recall");
+    /* {date} belongs to session questions; a typo is refused. */
+    T_EQ_INT(load_fresh(F("t", "{\"id\": \"a\", \"kind\": \"open\", "
+                               "\"text\": {\"nb\": \"{date}\", \"sv\": \"x\", "
+                               "\"en\": \"x\"}}"),
+                        err),
+             ERR_INVAL);
+    T_CONTAINS(err, "text.nb may hold no braces");
+    T_EQ_INT(load_fresh(F("t", "{\"id\": \"a\", \"kind\": \"challenge\", "
+                               "\"text\": {\"nb\": \"{dato}\", \"sv\": \"x\", "
+                               "\"en\": \"x\"}}"),
+                        err),
+             ERR_INVAL);
+    T_CONTAINS(err, "may hold no braces but one {date}");
+    T_EQ_INT(load_fresh(F("t", "{\"id\": \"a\", \"kind\": \"challenge\", "
+                               "\"text\": {\"nb\": \"{date}\", \"sv\": \"x\", "
+                               "\"en\": \"x {date}\"}}"),
+                        err),
+             0);
+    /* Theme ids are plain, and a title has all three languages. */
+    T_EQ_INT(load_fresh("{\"theme\": \"Små steg\", \"questions\": [" Q(
+                            "a", "open") "]}",
+                        err),
+             ERR_INVAL);
+    T_CONTAINS(err, "a-z, 0-9 and -");
+    T_EQ_INT(load_fresh("{\"theme\": \"t\", \"title\": {\"nb\": \"T\"}, "
+                        "\"questions\": [" Q("a", "open") "]}",
+                        err),
+             ERR_INVAL);
+    T_CONTAINS(err, "title.sv is missing");
+}
+
+/* A semantic fault names the line of the question it is in. */
+T_TEST(test_load_names_line)
+{
+    char err[ERR_BUFSZ];
+    const char *text = "{\"theme\": \"t\", \"questions\": [\n" Q(
+        "a", "open") ",\n\n" Q("b", "scale") "\n]}";
+
+    T_EQ_INT(load_fresh(text, err), ERR_INVAL);
+    T_CONTAINS(err, "bad.json:4: question \"b\"");
+}
+
+T_TEST(test_select_window_and_themes)
+{
+    struct prompt_set ps;
+    struct asked a = {0};
+    char err[ERR_BUFSZ] = "";
+    const struct prompt *p;
+
+    prompt_set_init(&ps);
+    T_EQ_INT(load(&ps, three_themes_a, "a.json", err), 0);
+    T_EQ_INT(load(&ps, three_themes_b, "b.json", err), 0);
+    T_EQ_INT(load(&ps, three_themes_c, "c.json", err), 0);
+    /* Two themes chosen: they take turns. */
+    a.now = 100;
+    for (int i = 0; i < 6; i++) {
+        p = ask(&ps, "ta,tc", &a);
+        T_CHECK(p != NULL &&
+                (strcmp(p->theme, "ta") == 0 || strcmp(p->theme, "tc") == 0));
+        a.now += 10;
+    }
+    T_EQ_STR(a.id[0], "a1");
+    T_EQ_STR(a.id[1], "c1");
+    /* Everything in ta and tc asked at 100..150: with a window that
+     * covers them, the other theme is used rather than a repeat. */
+    p = prompt_select(&ps, "ta,tc", 100, asked_cb, &a);
+    T_CHECK(p != NULL && strcmp(p->theme, "tb") == 0);
+    /* ...and when every question is inside the window: none. */
+    a.id[a.n] = "b1";
+    a.at[a.n++] = 150;
+    a.id[a.n] = "b2";
+    a.at[a.n++] = 150;
+    a.id[a.n] = "b3";
+    a.at[a.n++] = 150;
+    T_CHECK(prompt_select(&ps, "ta,tc", 100, asked_cb, &a) == NULL);
+    /* Without the window, the one asked longest ago. */
+    p = prompt_select(&ps, "ta,tc", 0, asked_cb, &a);
+    T_CHECK(p != NULL && strcmp(p->id, "a1") == 0);
+    prompt_set_release(&ps);
+}
+
+T_TEST(test_select_kind_and_fill)
+{
+    struct prompt_set ps;
+    struct asked a = {0};
+    char err[ERR_BUFSZ] = "";
+    const struct prompt *p;
+    char *s;
+
+    prompt_set_init(&ps);
+    T_EQ_INT(prompt_set_load_builtin(&ps, err), 0);
+    for (int i = 0; i < 7; i++) {
+        p = prompt_select_kind(&ps, PROMPT_CHALLENGE, asked_cb, &a);
+        T_CHECK(p != NULL && p->kind == PROMPT_CHALLENGE);
+        if (p == NULL)
+            break;
+        a.id[a.n] = p->id;
+        a.at[a.n++] = 100 + i;
+    }
+    /* Three challenge questions in turn, then again from the oldest. */
+    T_EQ_STR(a.id[0], "next-session-07");
+    T_EQ_STR(a.id[3], "next-session-07");
+    T_CHECK(prompt_select_kind(&ps, PROMPT_KIND__COUNT, NULL, NULL) == NULL);
+    s = prompt_fill("Sist: «{answer}» Og?", "{answer}", "ringe Anna");
+    T_EQ_STR(s, "Sist: «ringe Anna» Og?");
+    free(s);
+    s = prompt_fill("Ingen dato", "{date}", "x");
+    T_EQ_STR(s, "Ingen dato");
+    free(s);
+    T_EQ_INT(prompt_kind_regular(PROMPT_SCALE), 1);
+    T_EQ_INT(prompt_kind_regular(PROMPT_CHALLENGE), 0);
+    prompt_set_release(&ps);
+}
+
 T_MAIN(T_CASE(test_builtin), T_CASE(test_find), T_CASE(test_kind_name),
        T_CASE(test_load_minimal), T_CASE(test_load_syntax_error),
        T_CASE(test_load_bad_file), T_CASE(test_load_bad_question),
@@ -859,4 +1063,7 @@ T_MAIN(T_CASE(test_builtin), T_CASE(test_find), T_CASE(test_kind_name),
        T_CASE(test_select_regular_only), T_CASE(test_select_oldest),
        T_CASE(test_select_never_asked_first), T_CASE(test_select_cycles_themes),
        T_CASE(test_select_unknown_theme), T_CASE(test_select_empty),
-       T_CASE(test_select_builtin_themes), T_CASE(test_select_order_gap))
+       T_CASE(test_select_builtin_themes), T_CASE(test_select_order_gap),
+       T_CASE(test_library_shape), T_CASE(test_load_placeholders),
+       T_CASE(test_load_names_line), T_CASE(test_select_window_and_themes),
+       T_CASE(test_select_kind_and_fill))
