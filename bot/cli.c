@@ -739,8 +739,11 @@ cli_md_row(const struct store_row *r, void *arg)
         break;
     }
     cli_local(m->tz, r->sent_at ? r->sent_at : r->due_at, when, sizeof(when));
-    buf_printf(m->b, "\n### %s · %s\n\n**%s**\n\n", when,
-               store_state_name(r->state), r->question);
+    buf_printf(m->b, "\n### %s · %s · %s\n\n**%s**\n\n", when,
+               r->kind != NULL ? r->kind : "open", store_state_name(r->state),
+               r->question);
+    if (r->score > 0)
+        buf_printf(m->b, "Score: **%d** of 5\n\n", r->score);
     if (r->answer != NULL) {
         const char *p = r->answer;
 
@@ -878,6 +881,11 @@ cli_export_row(const struct store_row *r, void *arg)
                       "shared", r->shared);
         if (o == NULL)
             return ERR_INVAL;
+        json_object_set_new(o, "kind", json_string(r->kind ? r->kind : ""));
+        if (r->score > 0)
+            json_object_set_new(o, "score", json_integer(r->score));
+        if (r->agenda)
+            json_object_set_new(o, "agenda", json_true());
         json_array_append_new(e->rows, o);
         return 0;
     }

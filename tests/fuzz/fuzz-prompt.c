@@ -42,6 +42,18 @@ fuzz_prompt_check(const struct prompt_set *ps)
         }
         if (followups != 0 && followups != LANG__COUNT)
             abort();
+        /* The placeholder promises: a recall quotes {answer} once. */
+        for (int l = 0; l < LANG__COUNT; l++) {
+            const char *r = p->recall[l];
+
+            if ((p->kind == PROMPT_COMMITMENT) != (r != NULL))
+                abort();
+            if (r != NULL && (strstr(r, "{answer}") == NULL ||
+                              strstr(strstr(r, "{answer}") + 1, "{answer}")))
+                abort();
+            if (p->kind == PROMPT_SCALE && p->followup[l] == NULL)
+                abort();
+        }
         /* Ids are unique, so prompt_find finds this very question. */
         if (prompt_find(ps, p->id) != p)
             abort();
@@ -64,6 +76,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Selection must cope with whatever loaded. */
         (void)prompt_select(&ps, ps.v[0].theme, 0, NULL, NULL);
         (void)prompt_select(&ps, NULL, 0, NULL, NULL);
+        (void)prompt_select(&ps, "a,,b,", 1, NULL, NULL);
+        for (int k = 0; k < PROMPT_KIND__COUNT; k++)
+            (void)prompt_select_kind(&ps, (enum prompt_kind)k, NULL, NULL);
     } else if (rc != ERR_INVAL || err[0] == '\0' || ps.n != 0) {
         abort();
     }
