@@ -1041,7 +1041,7 @@ T_TEST(test_group_challenges_and_agenda)
     T_EQ_INT(fake.nsent, n + 3);
     for (int i = 0; i < 3; i++) {
         struct store_delivery d;
-        char ev[16];
+        char ev[32];
 
         T_EQ_INT(store_delivery_get(e.st, fake.delivery[n + i], &d), 0);
         T_EQ_STR(d.kind, "challenge");
