@@ -195,7 +195,7 @@ cli_group_join(const struct config *conf, int argc, char **argv, int join)
     if ((rc = store_begin(st)) < 0)
         goto fail;
     if (!join) {
-        rc = store_group_leave(st, g.id, l.id);
+        rc = store_group_leave(st, g.id, l.id, clock_now());
         goto commit;
     }
     if ((rc = store_group_join(st, g.id, l.id)) < 0 ||
@@ -365,7 +365,8 @@ cli_group_digest(const struct config *conf, int argc, char **argv)
         goto fail;
     cli_local(g.tz, m.at, when, sizeof(when));
     buf_printf(&b, "# Network group %s: challenges for %s\n\n", g.name, when);
-    buf_printf(&b, "Consultant: %s · Time zone: %s\n", g.consultant, g.tz);
+    buf_printf(&b, "Consultant: %s · Time zone: %s%s%s\n", g.consultant, g.tz,
+               m.theme[0] ? " · Themes: " : "", m.theme);
     memset(&cc, 0, sizeof(cc));
     cc.b = &b;
     if ((rc = store_challenges(st, m.id, cli_challenge_cb, &cc)) < 0 ||

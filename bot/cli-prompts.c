@@ -171,10 +171,13 @@ cli_prompts_check(const struct config *conf, int argc, char **argv)
             continue;
         }
         text = xmalloc((1u << 20) + 1);
-        len = fread(text, 1, 1u << 20, f);
+        len = fread(text, 1, (1u << 20) + 1, f);
         fclose(f);
         err[0] = '\0';
-        if (prompt_set_load_text(&ps, text, len, argv[i], err) < 0) {
+        if (len > 1u << 20) {
+            cli_error("%s: larger than 1 MiB", argv[i]);
+            bad++;
+        } else if (prompt_set_load_text(&ps, text, len, argv[i], err) < 0) {
             cli_error("%s", err);
             bad++;
         } else {

@@ -579,8 +579,10 @@ cli_themes_check(const struct config *conf, const char *themes)
     char *list, *save = NULL;
     int rc = 0;
 
-    if (strlen(themes) >= STORE_RULE_MAX) {
-        cli_error("--theme is too long");
+    if (themes[0] == '\0' || strlen(themes) >= STORE_RULE_MAX) {
+        cli_error("--theme names one or more themes, comma-separated, in "
+                  "under %d bytes",
+                  STORE_RULE_MAX);
         return ERR_INVAL;
     }
     if (cli_prompts(conf, &ps) < 0)

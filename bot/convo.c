@@ -43,6 +43,7 @@
 #define CONVO_AGENDA_QUOTE_MAX 600 /* bytes of one challenge on an agenda */
 #define CONVO_RECALL_MAX (8 * 7 * 86400) /* older commitments are let be */
 #define CONVO_SESSION_GAP 86400          /* no regular question this near one */
+#define CONVO_AGENDA_AGAIN 3600          /* look again for shared challenges */
 
 void
 convo_init(struct convo *cv, struct store *st, const struct config *conf,
@@ -416,11 +417,18 @@ on_sent(struct adapter *a, int status, const char *msg_id, void *arg)
 
     (void)a;
     if (cs->kind == CONVO_SEND_AGENDA) {
+        struct store_meeting m;
+        int again = 0;
+
+        /* A failed agenda is tried again while the meeting is ahead. */
+        if (status < 0 && store_meeting_get(cv->st, cs->delivery_id, &m) == 0)
+            again = m.at > now + CONVO_SEND_RETRY;
         if (store_begin(cv->st) == 0 &&
             (store_meeting_set(cv->st, cs->delivery_id,
-                               status < 0 ? now + CONVO_SEND_RETRY : 0,
-                               status < 0 ? STORE_AGENDA_PENDING
-                                          : STORE_AGENDA_SENT) < 0 ||
+                               again ? now + CONVO_SEND_RETRY : 0,
+                               status == 0 ? STORE_AGENDA_SENT
+                               : again     ? STORE_AGENDA_PENDING
+                                           : STORE_AGENDA_NONE) < 0 ||
              store_commit(cv->st) < 0))
             store_rollback(cv->st);
         if (status < 0) {
@@ -612,6 +620,36 @@ convo_send_question(struct convo *cv, struct store_delivery *d,
     return 1; /* committed already */
 }
 
+/*
+ * A question about what to bring to a session (or a group meeting) that
+ * has begun is no longer asked: d becomes missed.  Returns: 1 when so, 0
+ * when it may go, < 0 on error.
+ */
+static int
+convo_too_late(struct convo *cv, struct store_delivery *d, int64_t now)
+{
+    struct store_session s;
+    int rc;
+
+    if (d->session_id == 0 || (strcmp(d->kind, "pre-session") != 0 &&
+                               strcmp(d->kind, "challenge") != 0))
+        return 0;
+    rc = store_session_get(cv->st, d->session_id, &s);
+    if (rc == ERR_NOTFOUND)
+        return 0;
+    if (rc < 0)
+        return rc;
+    if (s.at > now)
+        return 0;
+    d->state = STORE_STATE_MISSED;
+    d->closed = 1;
+    d->action_at = 0;
+    log_info("msg=\"session question not sent: the session has begun\" "
+             "delivery=%" PRId64,
+             d->id);
+    return 1;
+}
+
 /* One due delivery.  Returns: 0, or 1 if it committed itself. */
 static int
 convo_act(struct convo *cv, int64_t id, int64_t now)
@@ -626,8 +664,11 @@ convo_act(struct convo *cv, int64_t id, int64_t now)
         return rc;
     switch (d.state) {
     case STORE_STATE_PENDING:
-    case STORE_STATE_SENDING:
     case STORE_STATE_SNOOZED:
+        if ((rc = convo_too_late(cv, &d, now)) != 0)
+            return rc < 0 ? rc : store_delivery_update(cv->st, &d);
+        return convo_send_question(cv, &d, &l, now);
+    case STORE_STATE_SENDING:
         return convo_send_question(cv, &d, &l, now);
     case STORE_STATE_SENT:
         if (!d.reminded && cv->conf->reminder_after > 0 &&
@@ -745,10 +786,17 @@ convo_session_times(const struct config *conf, const struct store_leader *l,
     }
     if (*pre != 0 && *pre < now)
         *pre = at > now + 3600 ? now : 0; /* added late: ask now */
-    /* The day after, at the session's hour or the next working moment. */
+    /*
+     * The day after, at the session's hour; after working hours, that
+     * day's first working moment; on a day off, the next working one.
+     */
     if (conf->post_session) {
+        int late = tm.tm_hour * 60 + tm.tm_min >= l->work_to;
+
         if ((rc = sched_utc(l->tz, tm.tm_year + 1900, tm.tm_mon + 1,
-                            tm.tm_mday + 1, tm.tm_hour, tm.tm_min, &t)) < 0)
+                            tm.tm_mday + 1,
+                            late ? l->work_from / 60 : tm.tm_hour,
+                            late ? l->work_from % 60 : tm.tm_min, &t)) < 0)
             return rc;
         if (sched_allowed(&r, t, post) < 0)
             *post = 0;
@@ -820,6 +868,12 @@ convo_session(struct convo *cv, int64_t id, int64_t now)
     d.due_at = now;
     convo_session_rule(&l, &r);
     d.action_at = convo_allowed_rule(&r, now);
+    if (pre && d.action_at >= s.at) {
+        log_info("msg=\"session question dropped: no working time before "
+                 "the session\" leader=%s session=%" PRId64,
+                 l.handle, s.id);
+        return 0;
+    }
     rc = store_delivery_add(cv->st, &d);
     if (rc == ERR_EXISTS)
         return 0; /* asked already */
@@ -834,6 +888,7 @@ struct convo_agenda {
     struct buf b;
     enum lang lang;
     int n;
+    int open; /* members still to be asked, or to answer */
 };
 
 static int
@@ -843,6 +898,10 @@ convo_agenda_cb(const struct store_challenge *c, void *arg)
     char quote[CONVO_AGENDA_QUOTE_MAX + 8];
     char *item;
 
+    if (c->delivery_id == 0 || c->state == STORE_STATE_PENDING ||
+        c->state == STORE_STATE_SENDING || c->state == STORE_STATE_SENT ||
+        c->state == STORE_STATE_SNOOZED)
+        ag->open++;
     if (!c->agenda || c->answer == NULL || c->state != STORE_STATE_ANSWERED)
         return 0;
     convo_quote(c->answer, CONVO_AGENDA_QUOTE_MAX, quote, sizeof(quote));
@@ -871,8 +930,13 @@ convo_meeting(struct convo *cv, int64_t id, int64_t now)
     if ((rc = store_meeting_get(cv->st, id, &m)) < 0 ||
         (rc = store_group_by_id(cv->st, m.group_id, &g)) < 0)
         return rc;
-    if (g.channel[0] == '\0')
+    if (g.channel[0] == '\0' || m.at <= now) {
+        if (g.channel[0] != '\0')
+            log_warn("msg=\"agenda not sent: the meeting has begun\" "
+                     "group=%s",
+                     g.name);
         return store_meeting_set(cv->st, m.id, 0, STORE_AGENDA_NONE);
+    }
     if ((a = convo_adapter(cv, g.platform)) == NULL) {
         log_warn("msg=\"no adapter running for the group's channel\" "
                  "group=%s platform=%s",
@@ -891,6 +955,16 @@ convo_meeting(struct convo *cv, int64_t id, int64_t now)
     free(head);
     rc = store_challenges(cv->st, m.id, convo_agenda_cb, &ag);
     if (rc == 0 && ag.n == 0) {
+        /*
+         * Nothing shared yet.  While members are still to answer and the
+         * meeting is more than an hour off, look again in an hour.
+         */
+        int64_t again = now + CONVO_AGENDA_AGAIN;
+
+        if (ag.open > 0 && again + CONVO_AGENDA_AGAIN <= m.at) {
+            rc = store_meeting_set(cv->st, m.id, again, STORE_AGENDA_PENDING);
+            goto out;
+        }
         log_info("msg=\"no challenge shared for the agenda\" group=%s", g.name);
         rc = store_meeting_set(cv->st, m.id, 0, STORE_AGENDA_NONE);
         goto out;

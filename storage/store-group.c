@@ -91,20 +91,6 @@ store_session_near(struct store *st, int64_t engagement_id, int64_t from,
     return rc;
 }
 
-int
-store_session_future(struct store *st, int64_t now, int64_t *ids, int max,
-                     int offset, int *n)
-{
-    sqlite3_stmt *s = store__stmt(st, STMT_SESSION_FUTURE);
-
-    if (s != NULL) {
-        sqlite3_bind_int64(s, 1, now);
-        sqlite3_bind_int(s, 2, max);
-        sqlite3_bind_int(s, 3, offset);
-    }
-    return store__ids(st, s, ids, max, n);
-}
-
 /* ---- groups ------------------------------------------------------------ */
 
 int
@@ -222,12 +208,26 @@ store_group_join(struct store *st, int64_t group_id, int64_t engagement_id)
 }
 
 int
-store_group_leave(struct store *st, int64_t group_id, int64_t engagement_id)
+store_group_leave(struct store *st, int64_t group_id, int64_t engagement_id,
+                  int64_t now)
 {
+    static const enum store_stmt seats[] = {STMT_GROUP_LEAVE_ASKS,
+                                            STMT_GROUP_LEAVE_SEATS};
     int rc = store_group_member(st, STMT_GROUP_LEAVE, group_id, engagement_id);
 
     if (rc == 0 && sqlite3_changes(st->db) == 0)
         return ERR_NOTFOUND;
+    /* No seat at the group's coming meetings, no question for them. */
+    for (size_t i = 0; rc == 0 && i < 2; i++) {
+        sqlite3_stmt *s = store__stmt(st, seats[i]);
+
+        if (s == NULL)
+            return ERR_DB;
+        sqlite3_bind_int64(s, 1, group_id);
+        sqlite3_bind_int64(s, 2, engagement_id);
+        sqlite3_bind_int64(s, 3, now);
+        rc = store__exec(st, s);
+    }
     return rc;
 }
 

@@ -169,7 +169,7 @@ static const char *const migrations[] = {
     ");"
     "CREATE INDEX meeting_agenda ON meeting(agenda_at) WHERE agenda_at > 0;"
     "CREATE TABLE own_prompt ("
-    "  id INTEGER PRIMARY KEY,"
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT," /* ids are never reused */
     "  engagement_id INTEGER REFERENCES engagement(id) ON DELETE CASCADE,"
     "  group_id INTEGER REFERENCES grp(id) ON DELETE CASCADE,"
     "  kind TEXT NOT NULL CHECK (kind IN ('open', 'commitment', 'scale')),"
@@ -178,6 +178,10 @@ static const char *const migrations[] = {
     "  created_at INTEGER NOT NULL,"
     "  CHECK ((engagement_id IS NULL) != (group_id IS NULL))"
     ");"
+    "CREATE INDEX own_prompt_engagement ON own_prompt(engagement_id)"
+    "  WHERE engagement_id IS NOT NULL;"
+    "CREATE INDEX own_prompt_group ON own_prompt(group_id)"
+    "  WHERE group_id IS NOT NULL;"
     "ALTER TABLE session ADD COLUMN pre_at INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE session ADD COLUMN post_at INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE session ADD COLUMN meeting_id INTEGER"
@@ -343,9 +347,11 @@ static const char *const stmt_sql[STMT__COUNT] = {
                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [STMT_SESSION_LAST] = "SELECT at, theme FROM session"
                           " WHERE engagement_id = ?1 AND at <= ?2"
+                          " AND meeting_id IS NULL"
                           " ORDER BY at DESC LIMIT 1",
     [STMT_SESSION_NEXT] = "SELECT at, theme FROM session"
                           " WHERE engagement_id = ?1 AND at > ?2"
+                          " AND meeting_id IS NULL"
                           " ORDER BY at LIMIT 1",
     [STMT_CURSOR_GET] = "SELECT value FROM cursor WHERE adapter = ?1"
                         " AND key = ?2",
@@ -365,9 +371,9 @@ static const char *const stmt_sql[STMT__COUNT] = {
     [STMT_SESSION_DUE] = "SELECT id FROM session WHERE pre_at > 0 AND"
                          " pre_at <= ?1 UNION SELECT id FROM session"
                          " WHERE post_at > 0 AND post_at <= ?1 LIMIT ?2",
-    [STMT_SESSION_MIN] = "SELECT min((SELECT min(pre_at) FROM session"
-                         " WHERE pre_at > 0), (SELECT min(post_at) FROM"
-                         " session WHERE post_at > 0))",
+    [STMT_SESSION_MIN] = "SELECT min(t) FROM (SELECT pre_at AS t FROM"
+                         " session WHERE pre_at > 0 UNION ALL SELECT post_at"
+                         " FROM session WHERE post_at > 0)",
     [STMT_SESSION_SET_TIMES] = "UPDATE session SET pre_at = ?2, post_at = ?3"
                                " WHERE id = ?1",
     [STMT_SESSION_NEAR] =
@@ -375,9 +381,14 @@ static const char *const stmt_sql[STMT__COUNT] = {
         " ((pre_at >= ?2 AND pre_at < ?3) OR (post_at >= ?2 AND post_at < ?3)))"
         " + (SELECT count(*) FROM delivery WHERE engagement_id = ?1 AND"
         " session_id IS NOT NULL AND due_at >= ?2 AND due_at < ?3)",
-    [STMT_SESSION_FUTURE] = "SELECT id FROM session WHERE at > ?1"
-                            " AND (pre_at > 0 OR post_at > 0) LIMIT ?2"
-                            " OFFSET ?3",
+    [STMT_GROUP_LEAVE_ASKS] =
+        "DELETE FROM delivery WHERE engagement_id = ?2 AND state = 'pending'"
+        " AND session_id IN (SELECT s.id FROM session s JOIN meeting m"
+        " ON m.id = s.meeting_id WHERE m.group_id = ?1 AND m.at > ?3"
+        " AND s.engagement_id = ?2)",
+    [STMT_GROUP_LEAVE_SEATS] =
+        "DELETE FROM session WHERE engagement_id = ?2 AND meeting_id IN"
+        " (SELECT id FROM meeting WHERE group_id = ?1 AND at > ?3)",
     [STMT_GROUP_ADD] = "INSERT INTO grp (name, consultant_id, lang, tz,"
                        " platform, channel, created_at) VALUES (?1, ?2, ?3,"
                        " ?4, ?5, ?6, strftime('%s', 'now'))",

@@ -268,10 +268,10 @@ int store_session_set_times(struct store *st, int64_t id, int64_t pre_at,
 /* Session questions planned or asked for a leader in [from, to). */
 int store_session_near(struct store *st, int64_t engagement_id, int64_t from,
                        int64_t to, int *n);
-/* Page through sessions after now that still have a question to come. */
-int store_session_future(struct store *st, int64_t now, int64_t *ids, int max,
-                         int offset, int *n);
-/* The latest session at or before now (*at = 0 when none) and its theme. */
+/*
+ * The latest one-to-one session at or before now (*at = 0 when none) and
+ * its themes; network group meetings do not count.
+ */
 int store_session_last(struct store *st, int64_t engagement_id, int64_t now,
                        int64_t *at, char *theme, size_t themesz);
 /* The first session after now (*at = 0 when none) and its theme. */
@@ -297,9 +297,13 @@ typedef int store_group_cb(const struct store_group *g, void *arg);
 int store_group_each(struct store *st, store_group_cb *cb, void *arg);
 /* Returns: 0, or ERR_EXISTS when already a member. */
 int store_group_join(struct store *st, int64_t group_id, int64_t engagement_id);
-/* Returns: 0, or ERR_NOTFOUND when not a member. */
-int store_group_leave(struct store *st, int64_t group_id,
-                      int64_t engagement_id);
+/*
+ * Leave a group: the member's seats at meetings after now go, with any
+ * challenge question not yet sent.  Returns: 0, or ERR_NOTFOUND when not a
+ * member.
+ */
+int store_group_leave(struct store *st, int64_t group_id, int64_t engagement_id,
+                      int64_t now);
 /* Members' engagement ids, by name. */
 int store_group_members(struct store *st, int64_t group_id, int64_t *ids,
                         int max, int *n);

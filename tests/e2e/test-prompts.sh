@@ -67,6 +67,16 @@ for m in lena mia ola; do
 done
 "$REFLEKT" prompts own >own.out
 check "own questions listed" grep -q "^own-1 .*leader .*lena .*scale" own.out
+check "an own question removed" quiet "$REFLEKT" prompts remove own-1
+check "a new one never takes a removed one's number" sh -c \
+    '"$REFLEKT" prompts add --leader lena "Hva lærte du av Kari?" |
+        grep -q "^own-2 "'
+check "an empty theme list refused" sh -c \
+    '! "$REFLEKT" group meeting nord --at "2030-01-01 10:00" --theme "" \
+        2>/dev/null'
+check "leave and join again" sh -c \
+    '"$REFLEKT" group leave nord ola >/dev/null &&
+     "$REFLEKT" group join nord ola >/dev/null'
 
 # The meeting two days from now (to the minute): the challenge is due at
 # once.  The agenda goes out a few seconds from now.

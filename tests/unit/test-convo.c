@@ -930,7 +930,7 @@ T_TEST(test_pre_session_in_leader_zone)
     struct env e;
     struct store_leader k;
     struct store_delivery d;
-    int64_t at, pre, post, want;
+    int64_t at, pre, post, want, next;
     int n;
 
     env_init(&e, "en");
@@ -952,6 +952,9 @@ T_TEST(test_pre_session_in_leader_zone)
     T_EQ_INT(convo_session_times(&e.conf, &k, at, T0, &pre, &post), 0);
     T_EQ_INT(sched_utc("Asia/Tokyo", 2026, 12, 8, 8, 0, &want), 0);
     T_EQ_INT(pre, want);
+    /* ...and the next morning, not the evening after. */
+    T_EQ_INT(sched_utc("Asia/Tokyo", 2026, 12, 11, 8, 0, &want), 0);
+    T_EQ_INT(post, want);
     /* Configurable: three days before. */
     e.conf.pre_session_days = 3;
     T_EQ_INT(sched_utc("Asia/Tokyo", 2026, 12, 3, 10, 0, &at), 0);
@@ -965,9 +968,12 @@ T_TEST(test_pre_session_in_leader_zone)
     n = fake.nsent;
     tick(&e, want);
     T_EQ_INT(fake.nsent, n); /* not yet; and Tuesday's regular one gives way */
-    tick(&e, want + 60);
+    next = tick(&e, want + 60);
     T_EQ_INT(fake.nsent, n + 1);
     T_EQ_STR(fake.to[n], "kenji");
+    /* The timer knows the post-session question is to come. */
+    T_EQ_INT(sched_utc("Asia/Tokyo", 2026, 12, 4, 10, 0, &post), 0);
+    T_CHECK(next > 0 && next <= post);
     T_CONTAINS(fake.text[n], "Thursday 3 December at 10:00");
     T_EQ_INT(store_delivery_get(e.st, fake.delivery[n], &d), 0);
     T_EQ_STR(d.kind, "pre-session");
@@ -1007,7 +1013,7 @@ T_TEST(test_group_challenges_and_agenda)
                                        "Sykefraværet i teamet.",
                                        "Noe jeg vil holde for meg selv."};
     struct env e;
-    struct store_leader l[3];
+    struct store_leader l[3], quit;
     struct store_group g;
     struct store_meeting m;
     struct digest dg = {0};
@@ -1035,6 +1041,13 @@ T_TEST(test_group_challenges_and_agenda)
         T_EQ_INT(store_group_join(e.st, g.id, l[i].id), 0);
         env_session(&e, &l[i], thu, NULL, m.id);
     }
+    /* A fourth joins and leaves again: no seat, no question. */
+    env_leader(&e, "per", "Europe/Oslo", &quit);
+    T_EQ_INT(store_leader_set_next(e.st, quit.id, 0), 0);
+    T_EQ_INT(store_group_join(e.st, g.id, quit.id), 0);
+    env_session(&e, &quit, thu, NULL, m.id);
+    T_EQ_INT(store_group_leave(e.st, g.id, quit.id, T0), 0);
+    T_EQ_INT(store_group_leave(e.st, g.id, quit.id, T0), ERR_NOTFOUND);
     /* Tuesday 13:00: three challenge questions naming the meeting. */
     n = fake.nsent;
     tick(&e, thu - 2 * DAY);
@@ -1084,10 +1097,65 @@ T_TEST(test_group_challenges_and_agenda)
     env_release(&e);
 }
 
+/*
+ * A meeting added late: the agenda is due at once, before anyone could
+ * answer; it waits for the answers rather than giving up, and is never
+ * sent once the meeting has begun.
+ */
+T_TEST(test_agenda_waits_for_answers)
+{
+    struct env e;
+    struct store_group g;
+    struct store_meeting m;
+    int64_t at = T0 + 5 * HOUR; /* Monday 15:00 */
+    int n;
+
+    env_init(&e, "en");
+    memset(&g, 0, sizeof(g));
+    xstrlcpy(g.name, "south", sizeof(g.name));
+    xstrlcpy(g.consultant, "anna", sizeof(g.consultant));
+    xstrlcpy(g.lang, "en", sizeof(g.lang));
+    xstrlcpy(g.tz, "Europe/Oslo", sizeof(g.tz));
+    xstrlcpy(g.platform, "console", sizeof(g.platform));
+    xstrlcpy(g.channel, "#south", sizeof(g.channel));
+    T_EQ_INT(store_group_add(e.st, &g), 0);
+    memset(&m, 0, sizeof(m));
+    m.group_id = g.id;
+    m.at = at;
+    m.agenda_at = T0;
+    T_EQ_INT(store_meeting_add(e.st, &m), 0);
+    T_EQ_INT(store_group_join(e.st, g.id, e.l.id), 0);
+    env_session(&e, &e.l, at, NULL, m.id);
+    n = fake.nsent;
+    tick(&e, T0);
+    T_EQ_INT(fake.nsent, n + 1); /* the challenge question only */
+    T_EQ_INT(store_meeting_get(e.st, m.id, &m), 0);
+    T_EQ_INT(m.agenda, STORE_AGENDA_PENDING);
+    T_EQ_INT(m.agenda_at, T0 + HOUR);
+    T_EQ_INT(say(&e, "lena", "a1", "Too many meetings.", T0 + 60), 0);
+    T_EQ_INT(say(&e, "lena", "a2", "share", T0 + 120), 0);
+    tick(&e, T0 + HOUR);
+    T_EQ_STR(fake.to[fake.nsent - 1], "#south");
+    T_CONTAINS(last_sent(), "lena: “Too many meetings.”");
+    /* A second meeting whose agenda time passed while reflekt was down. */
+    memset(&m, 0, sizeof(m));
+    m.group_id = g.id;
+    m.at = T0 + 2 * HOUR;
+    m.agenda_at = T0 + HOUR;
+    T_EQ_INT(store_meeting_add(e.st, &m), 0);
+    n = fake.nsent;
+    tick(&e, T0 + 3 * HOUR);
+    T_EQ_INT(fake.nsent, n);
+    T_EQ_INT(store_meeting_get(e.st, m.id, &m), 0);
+    T_EQ_INT(m.agenda, STORE_AGENDA_NONE);
+    env_release(&e);
+}
+
 T_MAIN(T_CASE(test_year_of_questions), T_CASE(test_scale_then_why),
        T_CASE(test_commitment_quoted_back),
        T_CASE(test_pre_session_in_leader_zone),
        T_CASE(test_group_challenges_and_agenda),
+       T_CASE(test_agenda_waits_for_answers),
        T_CASE(test_question_goes_out_when_due),
        T_CASE(test_answer_in_several_messages),
        T_CASE(test_redelivered_event_stored_once),
