@@ -886,7 +886,7 @@ T_TEST(test_commitment_quoted_back)
 {
     struct env e;
     struct store_delivery d;
-    char answer[400], *want;
+    char answer[600], *want;
 
     env_init(&e, "sv");
     T_EQ_INT(store_leader_set_next(e.st, e.l.id, 0), 0); /* nudges only */
