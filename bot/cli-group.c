@@ -237,24 +237,17 @@ cli_group_meeting(const struct config *conf, int argc, char **argv)
     char when[32];
     int n = 0, rc;
 
-    if (cli_parse(argc, argv, "at theme", &a) < 0 || a.npos != 1 ||
-        (at = cli_opt(&a, "at")) == NULL) {
-        cli_error("usage: reflekt group meeting NAME --at \"YYYY-MM-DD "
-                  "HH:MM\" [--theme T[,T...]]");
-        return 2;
-    }
-    theme = cli_opt(&a, "theme");
-    if (theme != NULL && cli_themes_check(conf, theme) < 0)
-        return 2;
+    if ((rc = cli_when_args(conf, argc, argv,
+                            "reflekt group meeting NAME --at \"YYYY-MM-DD "
+                            "HH:MM\" [--theme T[,T...]]",
+                            &a, &at, &theme)) != 0)
+        return rc;
     if (cli_open(conf, &st) < 0)
         return 1;
     memset(&m, 0, sizeof(m));
     if ((rc = cli_group_get(st, a.pos[0], &g)) < 0)
         goto out;
-    if (cli_datetime(g.tz, at, &m.at) < 0) {
-        cli_error("--at must be \"YYYY-MM-DD HH:MM\" (the group's local "
-                  "time), not \"%s\"",
-                  at);
+    if (cli_when(g.tz, at, "group's", &m.at) < 0) {
         store_close(st);
         return 2;
     }

@@ -51,6 +51,15 @@ int cli_datetime(const char *tz, const char *s, int64_t *out);
  * unknown one is named along with the known ones.  Returns: 0 or ERR_INVAL.
  */
 int cli_themes_check(const struct config *conf, const char *themes);
+/*
+ * The arguments of the session and meeting commands: "NAME --at WHEN
+ * [--theme T,...]", themes checked.  Returns: 0, or 2 after saying why.
+ */
+int cli_when_args(const struct config *conf, int argc, char **argv,
+                  const char *usage, struct cli_args *a, const char **at,
+                  const char **theme);
+/* Parse --at in zone tz; whose ("leader's") names it in the error. */
+int cli_when(const char *tz, const char *at, const char *whose, int64_t *out);
 
 int cli_prompts_main(const struct config *conf, int argc, char **argv);
 int cli_group_main(const struct config *conf, int argc, char **argv);

@@ -609,6 +609,33 @@ cli_themes_check(const struct config *conf, const char *themes)
     return rc;
 }
 
+int
+cli_when_args(const struct config *conf, int argc, char **argv,
+              const char *usage, struct cli_args *a, const char **at,
+              const char **theme)
+{
+    if (cli_parse(argc, argv, "at theme", a) < 0 || a->npos != 1 ||
+        (*at = cli_opt(a, "at")) == NULL) {
+        cli_error("usage: %s", usage);
+        return 2;
+    }
+    *theme = cli_opt(a, "theme");
+    if (*theme != NULL && cli_themes_check(conf, *theme) < 0)
+        return 2;
+    return 0;
+}
+
+int
+cli_when(const char *tz, const char *at, const char *whose, int64_t *out)
+{
+    if (cli_datetime(tz, at, out) == 0)
+        return 0;
+    cli_error("--at must be \"YYYY-MM-DD HH:MM\" (the %s local time), not "
+              "\"%s\"",
+              whose, at);
+    return ERR_INVAL;
+}
+
 static int
 cli_session(const struct config *conf, int argc, char **argv)
 {
@@ -620,25 +647,21 @@ cli_session(const struct config *conf, int argc, char **argv)
     char when[32];
     int rc;
 
-    if (argc < 1 || strcmp(argv[0], "add") != 0 ||
-        cli_parse(argc - 1, argv + 1, "at theme", &a) < 0 || a.npos != 1 ||
-        (at = cli_opt(&a, "at")) == NULL) {
-        cli_error("usage: reflekt session add HANDLE --at \"YYYY-MM-DD "
-                  "HH:MM\" [--theme THEME[,THEME...]]");
+    if (argc < 1 || strcmp(argv[0], "add") != 0) {
+        cli_error("usage: reflekt session add HANDLE ...");
         return 2;
     }
-    theme = cli_opt(&a, "theme");
-    if (theme != NULL && cli_themes_check(conf, theme) < 0)
-        return 2;
+    if ((rc = cli_when_args(conf, argc - 1, argv + 1,
+                            "reflekt session add HANDLE --at \"YYYY-MM-DD "
+                            "HH:MM\" [--theme THEME[,THEME...]]",
+                            &a, &at, &theme)) != 0)
+        return rc;
     if (cli_open(conf, &st) < 0)
         return 1;
     memset(&s, 0, sizeof(s));
     if ((rc = cli_leader_get(st, a.pos[0], &l)) < 0)
         goto out;
-    if (cli_datetime(l.tz, at, &s.at) < 0) {
-        cli_error("--at must be \"YYYY-MM-DD HH:MM\" (the leader's local "
-                  "time), not \"%s\"",
-                  at);
+    if (cli_when(l.tz, at, "leader's", &s.at) < 0) {
         store_close(st);
         return 2;
     }

@@ -188,18 +188,7 @@ int
 store_delivery_count(struct store *st, int64_t engagement_id, int64_t from,
                      int64_t to, int *n)
 {
-    sqlite3_stmt *s = store__stmt(st, STMT_DELIVERY_COUNT);
-    int64_t v;
-    int rc;
-
-    if (s != NULL) {
-        sqlite3_bind_int64(s, 1, engagement_id);
-        sqlite3_bind_int64(s, 2, from);
-        sqlite3_bind_int64(s, 3, to);
-    }
-    rc = store__scalar(st, s, &v);
-    *n = (int)v;
-    return rc;
+    return store__count(st, STMT_DELIVERY_COUNT, engagement_id, from, to, n);
 }
 
 void

@@ -114,6 +114,9 @@ int store__scalar(struct store *st, sqlite3_stmt *s, int64_t *out);
 /* The person called name (created if new), who now holds role. */
 int store__person(struct store *st, const char *name, const char *role,
                   int64_t *id);
+/* Run a count over (engagement, [from, to)) bound as ?1, ?2, ?3. */
+int store__count(struct store *st, enum store_stmt id, int64_t engagement_id,
+                 int64_t from, int64_t to, int *n);
 /* Collect the first column of up to max rows into ids. */
 int store__ids(struct store *st, sqlite3_stmt *s, int64_t *ids, int max,
                int *n);

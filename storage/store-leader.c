@@ -307,6 +307,24 @@ store__scalar(struct store *st, sqlite3_stmt *s, int64_t *out)
     return store__err(st, rc);
 }
 
+int
+store__count(struct store *st, enum store_stmt id, int64_t engagement_id,
+             int64_t from, int64_t to, int *n)
+{
+    sqlite3_stmt *s = store__stmt(st, id);
+    int64_t v;
+    int rc;
+
+    if (s != NULL) {
+        sqlite3_bind_int64(s, 1, engagement_id);
+        sqlite3_bind_int64(s, 2, from);
+        sqlite3_bind_int64(s, 3, to);
+    }
+    rc = store__scalar(st, s, &v);
+    *n = (int)v;
+    return rc;
+}
+
 /* Collect the first column of every row into ids. */
 int
 store__ids(struct store *st, sqlite3_stmt *s, int64_t *ids, int max, int *n)
