@@ -13,7 +13,7 @@
 
 CC ?= cc
 BUILD ?= build
-PKGS = libuv libcurl jansson sqlite3 libical inih libmicrohttpd
+PKGS = libuv libcurl jansson sqlite3 libical inih libmicrohttpd libcrypto
 # Debian package that provides each pkg-config name, for error messages.
 DEB_libuv = libuv1-dev
 DEB_libcurl = libcurl4-openssl-dev
@@ -22,6 +22,7 @@ DEB_sqlite3 = libsqlite3-dev
 DEB_libical = libical-dev
 DEB_inih = libinih-dev
 DEB_libmicrohttpd = libmicrohttpd-dev
+DEB_libcrypto = libssl-dev
 
 # Build and test tools, then the -dev packages above.
 DEB_TOOLS = build-essential pkg-config clang libclang-rt-14-dev valgrind curl \
