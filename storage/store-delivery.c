@@ -173,15 +173,7 @@ store_delivery_due(struct store *st, int64_t now, int64_t *ids, int max, int *n)
 int
 store_delivery_recover(struct store *st, int64_t now, int *n)
 {
-    sqlite3_stmt *s = store__stmt(st, STMT_DELIVERY_RECOVER);
-    int rc;
-
-    if (s == NULL)
-        return ERR_DB;
-    sqlite3_bind_int64(s, 1, now);
-    rc = store__exec(st, s);
-    *n = rc == 0 ? sqlite3_changes(st->db) : 0;
-    return rc;
+    return store__touch(st, STMT_DELIVERY_RECOVER, now, n);
 }
 
 int

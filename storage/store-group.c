@@ -356,15 +356,7 @@ store_meeting_set(struct store *st, int64_t id, int64_t agenda_at,
 int
 store_meeting_recover(struct store *st, int64_t now, int *n)
 {
-    sqlite3_stmt *s = store__stmt(st, STMT_MEETING_RECOVER);
-    int rc;
-
-    if (s == NULL)
-        return ERR_DB;
-    sqlite3_bind_int64(s, 1, now);
-    rc = store__exec(st, s);
-    *n = rc == 0 ? sqlite3_changes(st->db) : 0;
-    return rc;
+    return store__touch(st, STMT_MEETING_RECOVER, now, n);
 }
 
 int

@@ -114,6 +114,8 @@ int store__scalar(struct store *st, sqlite3_stmt *s, int64_t *out);
 /* The person called name (created if new), who now holds role. */
 int store__person(struct store *st, const char *name, const char *role,
                   int64_t *id);
+/* Run an UPDATE with now as ?1; *n is the number of rows it changed. */
+int store__touch(struct store *st, enum store_stmt id, int64_t now, int *n);
 /* Run a count over (engagement, [from, to)) bound as ?1, ?2, ?3. */
 int store__count(struct store *st, enum store_stmt id, int64_t engagement_id,
                  int64_t from, int64_t to, int *n);

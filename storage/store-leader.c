@@ -308,6 +308,22 @@ store__scalar(struct store *st, sqlite3_stmt *s, int64_t *out)
 }
 
 int
+store__touch(struct store *st, enum store_stmt id, int64_t now, int *n)
+{
+    sqlite3_stmt *s = store__stmt(st, id);
+    int rc;
+
+    *n = 0;
+    if (s == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(s, 1, now);
+    rc = store__exec(st, s);
+    if (rc == 0)
+        *n = sqlite3_changes(st->db);
+    return rc;
+}
+
+int
 store__count(struct store *st, enum store_stmt id, int64_t engagement_id,
              int64_t from, int64_t to, int *n)
 {
