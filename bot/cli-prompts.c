@@ -161,29 +161,13 @@ cli_prompts_check(const struct config *conf, int argc, char **argv)
     if (cli_prompts(conf, &ps) < 0)
         return 1;
     for (int i = 0; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
-        char *text;
-        size_t len;
-
-        if (f == NULL) {
-            cli_error("%s: cannot open", argv[i]);
-            bad++;
-            continue;
-        }
-        text = xmalloc((1u << 20) + 1);
-        len = fread(text, 1, (1u << 20) + 1, f);
-        fclose(f);
         err[0] = '\0';
-        if (len > 1u << 20) {
-            cli_error("%s: larger than 1 MiB", argv[i]);
-            bad++;
-        } else if (prompt_set_load_text(&ps, text, len, argv[i], err) < 0) {
+        if (prompt_set_load_file(&ps, argv[i], err) < 0) {
             cli_error("%s", err);
             bad++;
         } else {
             printf("%s: ok\n", argv[i]);
         }
-        free(text);
     }
     for (size_t i = 0; i < ps.n; i++)
         counts[ps.v[i].kind]++;

@@ -443,6 +443,31 @@ prompt_name_cmp(const void *a, const void *b)
 }
 
 int
+prompt_set_load_file(struct prompt_set *ps, const char *path, char *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *text;
+    size_t len;
+    int rc;
+
+    if (f == NULL) {
+        err_set(err, "%s: cannot open: %s", path, strerror(errno));
+        return ERR_INVAL;
+    }
+    text = xmalloc(PROMPT_MAX_FILE + 1);
+    len = fread(text, 1, PROMPT_MAX_FILE + 1, f);
+    fclose(f);
+    if (len > PROMPT_MAX_FILE) {
+        err_set(err, "%s: larger than 1 MiB", path);
+        rc = ERR_INVAL;
+    } else {
+        rc = prompt_set_load_text(ps, text, len, path, err);
+    }
+    free(text);
+    return rc;
+}
+
+int
 prompt_set_load_dir(struct prompt_set *ps, const char *dir, char *err)
 {
     DIR *d = opendir(dir);
@@ -471,27 +496,8 @@ prompt_set_load_dir(struct prompt_set *ps, const char *dir, char *err)
     closedir(d);
     if (n > 1)
         qsort(names, n, sizeof(*names), prompt_name_cmp);
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        FILE *f = fopen(names[i], "rb");
-        char *text;
-        size_t len;
-
-        if (f == NULL) {
-            err_set(err, "%s: cannot open: %s", names[i], strerror(errno));
-            rc = ERR_INVAL;
-            break;
-        }
-        text = xmalloc(PROMPT_MAX_FILE + 1);
-        len = fread(text, 1, PROMPT_MAX_FILE + 1, f);
-        fclose(f);
-        if (len > PROMPT_MAX_FILE) {
-            err_set(err, "%s: larger than 1 MiB", names[i]);
-            rc = ERR_INVAL;
-        } else {
-            rc = prompt_set_load_text(ps, text, len, names[i], err);
-        }
-        free(text);
-    }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = prompt_set_load_file(ps, names[i], err);
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);

@@ -65,6 +65,8 @@ void prompt_set_release(struct prompt_set *ps);
 int prompt_set_load_builtin(struct prompt_set *ps, char *err);
 /* Load every *.json file in dir (sorted by name). */
 int prompt_set_load_dir(struct prompt_set *ps, const char *dir, char *err);
+/* Load one file (at most 1 MiB).  On error ps is unchanged. */
+int prompt_set_load_file(struct prompt_set *ps, const char *path, char *err);
 /* Load one file's text, named name in messages.  On error ps is unchanged. */
 int prompt_set_load_text(struct prompt_set *ps, const char *text, size_t len,
                          const char *name, char *err);

@@ -986,6 +986,32 @@ T_TEST(test_pre_session_in_leader_zone)
     env_release(&e);
 }
 
+/* A network group in Oslo with its channel on the console. */
+static void
+env_group(struct env *e, const char *name, const char *lang,
+          const char *channel, struct store_group *g)
+{
+    memset(g, 0, sizeof(*g));
+    xstrlcpy(g->name, name, sizeof(g->name));
+    xstrlcpy(g->consultant, "anna", sizeof(g->consultant));
+    xstrlcpy(g->lang, lang, sizeof(g->lang));
+    xstrlcpy(g->tz, "Europe/Oslo", sizeof(g->tz));
+    xstrlcpy(g->platform, "console", sizeof(g->platform));
+    xstrlcpy(g->channel, channel, sizeof(g->channel));
+    T_EQ_INT(store_group_add(e->st, g), 0);
+}
+
+static void
+env_meeting(struct env *e, const struct store_group *g, int64_t at,
+            int64_t agenda_at, struct store_meeting *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->group_id = g->id;
+    m->at = at;
+    m->agenda_at = agenda_at;
+    T_EQ_INT(store_meeting_add(e->st, m), 0);
+}
+
 struct digest {
     int n, answered, agenda;
 };
@@ -1024,19 +1050,8 @@ T_TEST(test_group_challenges_and_agenda)
     l[0] = e.l;
     env_leader(&e, "mia", "Europe/Oslo", &l[1]);
     env_leader(&e, "ola", "Europe/Oslo", &l[2]);
-    memset(&g, 0, sizeof(g));
-    xstrlcpy(g.name, "Nettverk Nord", sizeof(g.name));
-    xstrlcpy(g.consultant, "anna", sizeof(g.consultant));
-    xstrlcpy(g.lang, "nb", sizeof(g.lang));
-    xstrlcpy(g.tz, "Europe/Oslo", sizeof(g.tz));
-    xstrlcpy(g.platform, "console", sizeof(g.platform));
-    xstrlcpy(g.channel, "#nord", sizeof(g.channel));
-    T_EQ_INT(store_group_add(e.st, &g), 0);
-    memset(&m, 0, sizeof(m));
-    m.group_id = g.id;
-    m.at = thu;
-    m.agenda_at = thu - e.conf.agenda_before;
-    T_EQ_INT(store_meeting_add(e.st, &m), 0);
+    env_group(&e, "Nettverk Nord", "nb", "#nord", &g);
+    env_meeting(&e, &g, thu, thu - e.conf.agenda_before, &m);
     for (int i = 0; i < 3; i++) {
         T_EQ_INT(store_group_join(e.st, g.id, l[i].id), 0);
         env_session(&e, &l[i], thu, NULL, m.id);
@@ -1111,19 +1126,8 @@ T_TEST(test_agenda_waits_for_answers)
     int n;
 
     env_init(&e, "en");
-    memset(&g, 0, sizeof(g));
-    xstrlcpy(g.name, "south", sizeof(g.name));
-    xstrlcpy(g.consultant, "anna", sizeof(g.consultant));
-    xstrlcpy(g.lang, "en", sizeof(g.lang));
-    xstrlcpy(g.tz, "Europe/Oslo", sizeof(g.tz));
-    xstrlcpy(g.platform, "console", sizeof(g.platform));
-    xstrlcpy(g.channel, "#south", sizeof(g.channel));
-    T_EQ_INT(store_group_add(e.st, &g), 0);
-    memset(&m, 0, sizeof(m));
-    m.group_id = g.id;
-    m.at = at;
-    m.agenda_at = T0;
-    T_EQ_INT(store_meeting_add(e.st, &m), 0);
+    env_group(&e, "south", "en", "#south", &g);
+    env_meeting(&e, &g, at, T0, &m);
     T_EQ_INT(store_group_join(e.st, g.id, e.l.id), 0);
     env_session(&e, &e.l, at, NULL, m.id);
     n = fake.nsent;
@@ -1138,11 +1142,7 @@ T_TEST(test_agenda_waits_for_answers)
     T_EQ_STR(fake.to[fake.nsent - 1], "#south");
     T_CONTAINS(last_sent(), "lena: “Too many meetings.”");
     /* A second meeting whose agenda time passed while reflekt was down. */
-    memset(&m, 0, sizeof(m));
-    m.group_id = g.id;
-    m.at = T0 + 2 * HOUR;
-    m.agenda_at = T0 + HOUR;
-    T_EQ_INT(store_meeting_add(e.st, &m), 0);
+    env_meeting(&e, &g, T0 + 2 * HOUR, T0 + HOUR, &m);
     n = fake.nsent;
     tick(&e, T0 + 3 * HOUR);
     T_EQ_INT(fake.nsent, n);
