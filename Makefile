@@ -13,7 +13,8 @@
 
 CC ?= cc
 BUILD ?= build
-PKGS = libuv libcurl jansson sqlite3 libical inih libmicrohttpd libcrypto
+PKGS = libuv libcurl jansson sqlite3 libical inih libmicrohttpd libcrypto \
+	libwebsockets
 # Debian package that provides each pkg-config name, for error messages.
 DEB_libuv = libuv1-dev
 DEB_libcurl = libcurl4-openssl-dev
@@ -23,11 +24,14 @@ DEB_libical = libical-dev
 DEB_inih = libinih-dev
 DEB_libmicrohttpd = libmicrohttpd-dev
 DEB_libcrypto = libssl-dev
+DEB_libwebsockets = libwebsockets-dev
 
 # Build and test tools, then the -dev packages above.
 DEB_TOOLS = build-essential pkg-config clang libclang-rt-14-dev valgrind curl \
 	sqlite3 procps wrk openssl clang-format
-DEB_ALL = $(DEB_TOOLS) $(foreach p,$(PKGS),$(DEB_$(p)))
+# Loaded by libwebsockets at run time, so no -dev package pulls it in.
+DEB_RUNTIME = libwebsockets-evlib-uv
+DEB_ALL = $(DEB_TOOLS) $(DEB_RUNTIME) $(foreach p,$(PKGS),$(DEB_$(p)))
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wconversion -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-sign-conversion

@@ -30,6 +30,7 @@ enum adapter_event_type {
     ADAPTER_EVENT_ACTION,      /* a button press */
     ADAPTER_EVENT_EDIT,        /* a message was edited */
     ADAPTER_EVENT_DELETE,      /* a message was deleted */
+    ADAPTER_EVENT_COMMAND,     /* a command for reflekt (/reflekt ...) */
 };
 
 /* Borrowed for the duration of on_event: copy what you keep. */
@@ -43,7 +44,11 @@ struct adapter_event {
     size_t text_len;
     const char *action;        /* ACTION: "skip" or "snooze" */
     int64_t delivery_id;       /* ACTION: the question it belongs to, or 0 */
-    const char *target_msg_id; /* EDIT and DELETE: the message changed */
+    const char *target_msg_id; /* EDIT and DELETE: the message changed;
+                                  ACTION: the message the button is on */
+    /* COMMAND: the engine writes its answer here (NUL-terminated). */
+    char *reply;
+    size_t replysz;
 };
 
 /* What the adapter may call upward.  arg is passed back unchanged. */
@@ -76,6 +81,9 @@ struct adapter_host {
                       size_t outsz, void *arg);
     int (*cursor_set)(struct adapter *a, const char *key, const char *value,
                       void *arg);
+    /* The platform refused reflekt for good (a revoked token): the daemon
+     * stops with an error.  why is said to the operator. */
+    void (*fatal)(struct adapter *a, const char *why, void *arg);
     void *arg;
 };
 
@@ -88,7 +96,23 @@ struct adapter_msg {
     const char *idem_key;     /* stable across retries, or NULL */
     const char *button_skip;  /* labels; NULL for no buttons */
     const char *button_snooze;
+    int resend;        /* 1: an earlier attempt may have reached the platform */
+    int64_t posted_at; /* an earlier post of this question confirmed then
+                          (a snoozed one), else 0: older copies are not it */
 };
+
+/* A question that needs no buttons any more (answered, skipped, snoozed). */
+struct adapter_settle {
+    const char *user_id;
+    const char *conversation; /* DM id, may be NULL */
+    const char *msg_id;       /* the question's platform id */
+    const char *text;         /* the question */
+    const char *note;         /* what happened, in the leader's language */
+};
+
+/* Callback: a person's time zone (IANA name), or status < 0. */
+typedef void adapter_tz_cb(struct adapter *a, int status, const char *tz,
+                           void *arg);
 
 /*
  * Callback: exactly once per send() that returned 0; status 0 means the
@@ -110,6 +134,12 @@ struct adapter_ops {
     /* Returns: 0 and calls cb later (or at once), or < 0 and never. */
     int (*send)(struct adapter *a, const struct adapter_msg *m,
                 adapter_sent_cb *cb, void *arg);
+    /* Optional: show on the platform that a question is done. */
+    void (*settle)(struct adapter *a, const struct adapter_settle *s);
+    /* Optional: the platform's time zone for user_id (enrolment).
+     * Returns: 0 and calls cb once, or < 0 and never. */
+    int (*user_tz)(struct adapter *a, const char *user_id, adapter_tz_cb *cb,
+                   void *arg);
 };
 
 struct adapter {
@@ -123,6 +153,7 @@ struct adapter {
 
 extern const struct adapter_ops console_adapter_ops;
 extern const struct adapter_ops matrix_adapter_ops;
+extern const struct adapter_ops slack_adapter_ops;
 
 /* Returns: the ops of a platform by name, or NULL. */
 const struct adapter_ops *adapter_find(const char *name);

@@ -56,6 +56,7 @@ struct bot {
     struct listen *listen;
     struct commit *commit;
     int stopping;
+    int failed; /* stopped by a fatal platform error */
 };
 
 static void bot_tick(struct bot *b);
@@ -255,6 +256,17 @@ bot_stop(struct bot *b)
     uv_close((uv_handle_t *)&b->sighup, NULL);
 }
 
+/* A platform refused reflekt for good: stop, and exit with an error. */
+static void
+host_fatal(struct adapter *a, const char *why, void *arg)
+{
+    struct bot *b = arg;
+
+    fprintf(stderr, "reflekt: %s: %s\n", a->ops->name, why);
+    b->failed = 1;
+    bot_stop(b);
+}
+
 static void
 bot_reload(struct bot *b)
 {
@@ -303,6 +315,7 @@ bot_adapters(struct bot *b)
         .conversation_set = host_conversation_set,
         .cursor_get = host_cursor_get,
         .cursor_set = host_cursor_set,
+        .fatal = host_fatal,
         .arg = b,
     };
     const struct adapter_ops *want[CONVO_MAX_ADAPTERS];
@@ -312,6 +325,8 @@ bot_adapters(struct bot *b)
         want[n++] = &console_adapter_ops;
     if (b->conf.matrix_homeserver != NULL)
         want[n++] = &matrix_adapter_ops;
+    if (b->conf.slack_bot_token != NULL)
+        want[n++] = &slack_adapter_ops;
     if (n == 0) {
         log_error("msg=\"no adapter is enabled; enable [console] or "
                   "configure a platform\"");
@@ -446,7 +461,7 @@ bot_run(struct config *conf, const char *config_path)
              b->conf.db, b->prompts.n, b->nadapters);
     bot_tick(b);
     uv_run(&b->loop, UV_RUN_DEFAULT);
-    status = 0;
+    status = b->failed ? 1 : 0;
 loop_out:
     if (uv_loop_close(&b->loop) != 0)
         log_warn("msg=\"event loop closed with handles open\"");

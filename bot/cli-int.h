@@ -63,5 +63,11 @@ int cli_when(const char *tz, const char *at, const char *whose, int64_t *out);
 
 int cli_prompts_main(const struct config *conf, int argc, char **argv);
 int cli_group_main(const struct config *conf, int argc, char **argv);
+int cli_person_main(const struct config *conf, int argc, char **argv);
+/* Whether user is a well-formed id on platform (says why not). */
+int cli_user_ok(const char *platform, const char *user);
+/* Ask the platform for user's time zone.  Returns: 0, or < 0 (said). */
+int cli_platform_tz(const struct config *conf, const char *platform,
+                    const char *user, char *tz, size_t tzsz);
 
 #endif

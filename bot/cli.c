@@ -208,13 +208,15 @@ cli_leader_add(const struct config *conf, int argc, char **argv)
     char err[ERR_BUFSZ] = "";
     struct tm today;
     int64_t next;
+    const char *tz;
+    char tzbuf[64];
     int rc;
 
     if (cli_parse(argc, argv, known, &a) < 0)
         return 2;
     if (a.npos != 1) {
         cli_error("usage: reflekt leader add HANDLE --platform P --user ID "
-                  "--consultant NAME --manager NAME --tz ZONE --lang "
+                  "--consultant NAME --manager NAME [--tz ZONE] --lang "
                   "nb|sv|en [--cadence RRULE] [--hours HH:MM-HH:MM] [--days "
                   "MO,TU,..] [--cap N] [--org NAME] [--holidays no|se|none] "
                   "[--start YYYY-MM-DD]");
@@ -230,7 +232,7 @@ cli_leader_add(const struct config *conf, int argc, char **argv)
     xstrlcpy(l.handle, a.pos[0], sizeof(l.handle));
     {
         static const char *const need[] = {"platform", "user", "consultant",
-                                           "manager",  "tz",   "lang"};
+                                           "manager", "lang"};
         for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
             v = cli_opt(&a, need[i]);
             if (v == NULL || v[0] == '\0') {
@@ -242,21 +244,24 @@ cli_leader_add(const struct config *conf, int argc, char **argv)
     v = cli_opt(&a, "platform");
     if (adapter_find(v) == NULL) {
         cli_error("unknown platform \"%s\" (this reflekt knows: console, "
-                  "matrix)",
+                  "matrix, slack)",
                   v);
         return 2;
     }
-    if (strcmp(v, "matrix") == 0) {
-        const char *u = cli_opt(&a, "user");
-        const char *colon = strchr(u, ':');
-
-        if (u[0] != '@' || colon == NULL || colon == u + 1 ||
-            colon[1] == '\0' || strchr(u, ' ') != NULL) {
-            cli_error("--user must be a Matrix user id such as "
-                      "@lena:example.org, not \"%s\"",
-                      u);
+    if (!cli_user_ok(v, cli_opt(&a, "user")))
+        return 2;
+    tz = cli_opt(&a, "tz");
+    if (tz == NULL || tz[0] == '\0') {
+        /* The platform may know where the leader is (Slack's profile). */
+        if (strcmp(v, "slack") != 0) {
+            cli_error("leader add: --tz is required");
             return 2;
         }
+        if (cli_platform_tz(conf, v, cli_opt(&a, "user"), tzbuf,
+                            sizeof(tzbuf)) < 0)
+            return 1;
+        tz = tzbuf;
+        printf("time zone from Slack: %s (give --tz to choose another)\n", tz);
     }
     xstrlcpy(l.platform, v, sizeof(l.platform));
     if (xstrlcpy(l.user_id, cli_opt(&a, "user"), sizeof(l.user_id)) >=
@@ -295,7 +300,7 @@ cli_leader_add(const struct config *conf, int argc, char **argv)
         cli_error("--cadence is too long");
         return 2;
     }
-    if (xstrlcpy(l.tz, cli_opt(&a, "tz"), sizeof(l.tz)) >= sizeof(l.tz) ||
+    if (xstrlcpy(l.tz, tz, sizeof(l.tz)) >= sizeof(l.tz) ||
         sched_check(l.cadence, l.tz, err) < 0) {
         cli_error("%s", err[0] ? err : "--tz is too long");
         return 2;
@@ -1052,7 +1057,8 @@ cli_usage(void *f)
           "\n"
           "  run                         run the daemon\n"
           "  leader add HANDLE --platform P --user ID --consultant NAME\n"
-          "        --manager NAME --tz ZONE --lang nb|sv|en [--cadence RRULE]\n"
+          "        --manager NAME [--tz ZONE] --lang nb|sv|en\n"
+          "        [--cadence RRULE] (--tz: from Slack's profile if left out)\n"
           "        [--hours HH:MM-HH:MM] [--days MO,TU,...] [--cap N]\n"
           "        [--org NAME] [--holidays no|se|none] [--start YYYY-MM-DD]\n"
           "  leader list\n"
@@ -1073,7 +1079,10 @@ cli_usage(void *f)
           "        [--platform P --channel ROOM]\n"
           "  group list | group join|leave NAME HANDLE\n"
           "  group meeting NAME --at \"YYYY-MM-DD HH:MM\" [--theme T]\n"
-          "  group digest NAME           the challenges for the next meeting\n",
+          "  group digest NAME           the challenges for the next meeting\n"
+          "  person link NAME --platform P --user ID\n"
+          "                              a consultant's or manager's chat\n"
+          "                              account, for /reflekt\n",
           (FILE *)f);
 }
 
@@ -1100,6 +1109,8 @@ cli_main(struct config *conf, int argc, char **argv)
         return cli_prompts_main(conf, argc - 1, argv + 1);
     if (strcmp(cmd, "group") == 0)
         return cli_group_main(conf, argc - 1, argv + 1);
+    if (strcmp(cmd, "person") == 0)
+        return cli_person_main(conf, argc - 1, argv + 1);
     cli_error("unknown command \"%s\"", cmd);
     cli_usage(stderr);
     return 2;

@@ -75,6 +75,11 @@ static const struct config_key config_keys[] = {
     KEY("http", "listen", CONFIG_PATH, listen, 0),
     KEY("matrix", "homeserver", CONFIG_URL, matrix_homeserver, 0),
     KEY("matrix", "access_token", CONFIG_STRING, matrix_access_token, 1),
+    KEY("slack", "bot_token", CONFIG_STRING, slack_bot_token, 1),
+    KEY("slack", "app_token", CONFIG_STRING, slack_app_token, 1),
+    KEY("slack", "signing_secret", CONFIG_STRING, slack_signing_secret, 1),
+    KEY("slack", "api_base", CONFIG_URL, slack_api_base, 0),
+    KEY("slack", "connections", CONFIG_INT, slack_connections, 0),
     KEY("console", "enabled", CONFIG_BOOL, console_enabled, 0),
     KEY("console", "input", CONFIG_PATH, console_input, 0),
 };
@@ -110,6 +115,8 @@ config_init(struct config *c)
     c->pre_session_days = 2;
     c->post_session = 1;
     c->agenda_before = 24 * 3600;
+    config_str(&c->slack_api_base, "https://slack.com/api");
+    c->slack_connections = 1;
     c->console_enabled = 1;
 }
 
@@ -124,6 +131,10 @@ config_release(struct config *c)
     free(c->holidays);
     free(c->console_input);
     free(c->listen);
+    free(c->slack_bot_token);
+    free(c->slack_app_token);
+    free(c->slack_signing_secret);
+    free(c->slack_api_base);
     free(c->matrix_homeserver);
     free(c->matrix_access_token);
     memset(c, 0, sizeof(*c));

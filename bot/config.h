@@ -43,6 +43,12 @@ struct config {
     /* [matrix] */
     char *matrix_homeserver;   /* base URL; NULL: Matrix off */
     char *matrix_access_token; /* secret */
+    /* [slack]: on when bot_token is set */
+    char *slack_bot_token;      /* xoxb-..., secret */
+    char *slack_app_token;      /* xapp-..., secret; Socket Mode when set */
+    char *slack_signing_secret; /* secret; Events API when set */
+    char *slack_api_base;       /* Web API base URL */
+    int slack_connections;      /* Socket Mode connections, 1-10 */
     /* [console] */
     int console_enabled;
     char *console_input; /* NULL: standard input */

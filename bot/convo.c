@@ -26,6 +26,7 @@
 #include "metrics.h"
 #include "msg.h"
 #include "sched.h"
+#include "staff.h"
 #include "xmalloc.h"
 
 #include <inttypes.h>
@@ -566,7 +567,7 @@ convo_close_open(struct convo *cv, const struct store_leader *l,
 /* Send (or send again) a planned or snoozed question. */
 static int
 convo_send_question(struct convo *cv, struct store_delivery *d,
-                    const struct store_leader *l, int64_t now)
+                    const struct store_leader *l, int64_t now, int resend)
 {
     struct adapter *a = convo_adapter(cv, l->platform);
     struct adapter_msg m = {0};
@@ -602,6 +603,8 @@ convo_send_question(struct convo *cv, struct store_delivery *d,
     m.idem_key = key;
     m.button_skip = msg_get(MSG_BUTTON_SKIP, convo_lang(l));
     m.button_snooze = msg_get(MSG_BUTTON_SNOOZE, convo_lang(l));
+    m.resend = resend;
+    m.posted_at = d->sent_at;
     rc = a->ops->send(a, &m, on_sent, cs);
     if (rc < 0) {
         free(cs);
@@ -667,9 +670,10 @@ convo_act(struct convo *cv, int64_t id, int64_t now)
     case STORE_STATE_SNOOZED:
         if ((rc = convo_too_late(cv, &d, now)) != 0)
             return rc < 0 ? rc : store_delivery_update(cv->st, &d);
-        return convo_send_question(cv, &d, &l, now);
+        return convo_send_question(cv, &d, &l, now, 0);
     case STORE_STATE_SENDING:
-        return convo_send_question(cv, &d, &l, now);
+        /* Interrupted by a stop: the platform may have it already. */
+        return convo_send_question(cv, &d, &l, now, 1);
     case STORE_STATE_SENT:
         if (!d.reminded && cv->conf->reminder_after > 0 &&
             cv->conf->reminder_after < cv->conf->missed_after) {
@@ -1100,7 +1104,9 @@ struct convo_reply {
     enum msg_id id;
     int has_id;
     char arg[STORE_TEXT_MAX];
-    char *text; /* a composed reply (history), owned */
+    char *text;     /* a composed reply (history), owned */
+    int64_t settle; /* a question now done: its buttons go */
+    enum msg_id settle_note;
 };
 
 static void
@@ -1167,6 +1173,8 @@ convo_cmd_snooze(struct convo *cv, const struct store_leader *l,
     convo_when(l, t, r->arg, sizeof(r->arg));
     r->id = MSG_SNOOZED;
     r->has_id = 1;
+    r->settle = d.id;
+    r->settle_note = MSG_SETTLED_SNOOZED;
     return 0;
 }
 
@@ -1258,6 +1266,8 @@ convo_cmd_skip(struct convo *cv, const struct store_leader *l,
     if ((rc = store_delivery_update(cv->st, &d)) < 0 ||
         (rc = store_leader_by_id(cv->st, l->id, &fresh)) < 0)
         return rc;
+    r->settle = d.id;
+    r->settle_note = MSG_SETTLED_SKIPPED;
     if (fresh.next_due_at == 0) {
         convo_reply_set(r, MSG_SKIPPED_NO_NEXT, NULL);
         return 0;
@@ -1448,6 +1458,8 @@ convo_answer(struct convo *cv, const struct store_leader *l,
             d.score = convo_score(ev->text, ev->text_len);
         if ((rc = store_delivery_update(cv->st, &d)) < 0)
             return rc;
+        r->settle = d.id;
+        r->settle_note = MSG_SETTLED_ANSWERED;
         /*
          * First message: thank, ask the follow-up if there is one (for a
          * scale, the why), and for a challenge ask leave to share it.
@@ -1536,6 +1548,29 @@ convo_apply(struct convo *cv, struct store_leader *l,
     }
 }
 
+/* Show on the platform that a question is done (its buttons go). */
+static void
+convo_settle(struct convo *cv, struct adapter *a, const struct store_leader *l,
+             const struct convo_reply *r)
+{
+    struct adapter_settle s = {0};
+    struct store_delivery d;
+    char *note;
+
+    if (a->ops->settle == NULL ||
+        store_delivery_get(cv->st, r->settle, &d) < 0 ||
+        d.platform_msg_id[0] == '\0')
+        return;
+    note = convo_format(r->settle_note, convo_lang(l), r->arg);
+    s.user_id = l->user_id;
+    s.conversation = l->conversation;
+    s.msg_id = d.platform_msg_id;
+    s.text = d.question;
+    s.note = note;
+    a->ops->settle(a, &s);
+    free(note);
+}
+
 /* What one inbound event leaves to do once its transaction committed. */
 struct convo_after {
     struct store_leader l; /* who to answer, and where */
@@ -1588,6 +1623,31 @@ convo_change(struct convo *cv, struct store_leader *l,
                        "deleted on the platform");
 }
 
+/*
+ * A consultant's or manager's command (/reflekt), answered through the
+ * event's reply buffer.  A command delivered again is not run again.
+ */
+static int
+convo_staff(struct convo *cv, struct adapter *a, const struct adapter_event *ev,
+            int64_t now)
+{
+    int nudged = 0;
+    int rc = store_event_mark(cv->st, ev->event_id, now);
+
+    if (ev->reply != NULL && ev->replysz > 0)
+        ev->reply[0] = '\0';
+    if (rc == ERR_EXISTS)
+        return 0;
+    if (rc < 0)
+        return rc;
+    rc = staff_run(cv->st, cv->conf, cv->prompts, a->ops->name, ev->user_id,
+                   ev->text != NULL ? ev->text : "", ev->text_len, now,
+                   ev->reply != NULL ? ev->reply : (char[1]){0},
+                   ev->reply != NULL ? ev->replysz : 1, &nudged);
+    (void)nudged; /* the daemon looks at what is due after every event */
+    return rc;
+}
+
 /* One event inside the batch's transaction. */
 static int
 convo_event(struct convo *cv, struct adapter *a, const struct adapter_event *ev,
@@ -1596,6 +1656,8 @@ convo_event(struct convo *cv, struct adapter *a, const struct adapter_event *ev,
     struct store_leader *l = &out->l;
     int rc;
 
+    if (ev->type == ADAPTER_EVENT_COMMAND)
+        return convo_staff(cv, a, ev, now);
     rc = store_leader_by_identity(cv->st, a->ops->name, ev->user_id, l);
     if (rc == ERR_NOTFOUND) {
         enum lang lang = LANG_NB;
@@ -1697,6 +1759,8 @@ convo_on_events(struct convo *cv, struct adapter *a,
     for (size_t i = 0; i < n; i++) {
         struct convo_after *o = &outs[i];
 
+        if (o->r.settle > 0)
+            convo_settle(cv, a, &o->l, &o->r);
         if (!o->answer)
             continue;
         if (o->r.text != NULL)

@@ -350,6 +350,160 @@ static const char *const msg_table[][LANG__COUNT] = {
             [LANG_EN] = "Thank you! Your challenge will be on the network "
                         "group's agenda.",
         },
+    [MSG_SETTLED_ANSWERED] =
+        {
+            [LANG_NB] = "✓ Besvart – takk!",
+            [LANG_SV] = "✓ Besvarad – tack!",
+            [LANG_EN] = "✓ Answered – thank you!",
+        },
+    [MSG_SETTLED_SKIPPED] =
+        {
+            [LANG_NB] = "⏭ Hoppet over",
+            [LANG_SV] = "⏭ Överhoppad",
+            [LANG_EN] = "⏭ Skipped",
+        },
+    [MSG_SETTLED_SNOOZED] =
+        {
+            [LANG_NB] = "⏰ Kommer igjen %s",
+            [LANG_SV] = "⏰ Kommer igen %s",
+            [LANG_EN] = "⏰ Coming back on %s",
+        },
+    [MSG_STAFF_HELP] =
+        {
+            [LANG_NB] = "*/reflekt* for konsulenter og ledere av ledere:\n"
+                        "• `status` – lederne dine og hvordan de deltar\n"
+                        "• `status NAVN` – én leder\n"
+                        "• `cadence NAVN` – hvor ofte lederen får spørsmål\n"
+                        "• `cadence NAVN REGEL` – endre det (nærmeste leder), "
+                        "f.eks. `FREQ=WEEKLY;BYDAY=TU;BYHOUR=9`\n"
+                        "• `nudge NAVN` – send et spørsmål nå (konsulent)",
+            [LANG_SV] = "*/reflekt* för konsulter och chefer:\n"
+                        "• `status` – dina ledare och hur de deltar\n"
+                        "• `status NAMN` – en ledare\n"
+                        "• `cadence NAMN` – hur ofta ledaren får frågor\n"
+                        "• `cadence NAMN REGEL` – ändra det (närmaste chef), "
+                        "t.ex. `FREQ=WEEKLY;BYDAY=TU;BYHOUR=9`\n"
+                        "• `nudge NAMN` – skicka en fråga nu (konsult)",
+            [LANG_EN] = "*/reflekt* for consultants and managers:\n"
+                        "• `status` – your leaders and how they take part\n"
+                        "• `status NAME` – one leader\n"
+                        "• `cadence NAME` – how often the leader gets a "
+                        "question\n"
+                        "• `cadence NAME RULE` – change it (their manager), "
+                        "e.g. `FREQ=WEEKLY;BYDAY=TU;BYHOUR=9`\n"
+                        "• `nudge NAME` – send a question now (their "
+                        "consultant)",
+        },
+    [MSG_STAFF_BAD] =
+        {
+            [LANG_NB] = "Det skjønte jeg ikke. Prøv `/reflekt help`.",
+            [LANG_SV] = "Det förstod jag inte. Prova `/reflekt help`.",
+            [LANG_EN] = "I didn't catch that. Try `/reflekt help`.",
+        },
+    [MSG_STAFF_UNKNOWN] =
+        {
+            [LANG_NB] = "Jeg kjenner deg ikke ennå. Be den som drifter "
+                        "reflekt om å koble kontoen din til deg: "
+                        "`reflekt person link NAVN --platform slack "
+                        "--user DIN-ID`.",
+            [LANG_SV] = "Jag känner inte dig ännu. Be den som driftar "
+                        "reflekt att koppla ditt konto till dig: "
+                        "`reflekt person link NAMN --platform slack "
+                        "--user DITT-ID`.",
+            [LANG_EN] = "I don't know you yet. Ask whoever runs reflekt to "
+                        "link your account to you: `reflekt person link NAME "
+                        "--platform slack --user YOUR-ID`.",
+        },
+    [MSG_STAFF_NO_LEADER] =
+        {
+            [LANG_NB] = "Jeg finner ingen leder som heter %s.",
+            [LANG_SV] = "Jag hittar ingen ledare som heter %s.",
+            [LANG_EN] = "I can't find a leader called %s.",
+        },
+    [MSG_STAFF_NOT_YOURS] =
+        {
+            [LANG_NB] = "%s er ikke en av lederne dine.",
+            [LANG_SV] = "%s är inte en av dina ledare.",
+            [LANG_EN] = "%s is not one of your leaders.",
+        },
+    [MSG_STAFF_MANAGER_ONLY] =
+        {
+            [LANG_NB] = "Det er lederens nærmeste leder som bestemmer hvor "
+                        "ofte spørsmålene kommer.",
+            [LANG_SV] = "Det är ledarens närmaste chef som bestämmer hur "
+                        "ofta frågorna kommer.",
+            [LANG_EN] = "Only the leader's manager sets how often the "
+                        "questions come.",
+        },
+    [MSG_STAFF_CONSULTANT_ONLY] =
+        {
+            [LANG_NB] = "Det er lederens konsulent som kan sende et spørsmål "
+                        "utenom tur.",
+            [LANG_SV] = "Det är ledarens konsult som kan skicka en fråga "
+                        "utanför tur.",
+            [LANG_EN] = "Only the leader's consultant can send an extra "
+                        "question.",
+        },
+    [MSG_STAFF_CADENCE_IS] =
+        {
+            [LANG_NB] = "%s får spørsmål etter regelen `%s`.",
+            [LANG_SV] = "%s får frågor enligt regeln `%s`.",
+            [LANG_EN] = "%s gets questions by the rule `%s`.",
+        },
+    [MSG_STAFF_CADENCE_SET] =
+        {
+            [LANG_NB] = "Greit! %s får nå spørsmål etter `%s`. %s",
+            [LANG_SV] = "Klart! %s får nu frågor enligt `%s`. %s",
+            [LANG_EN] = "Done! %s now gets questions by `%s`. %s",
+        },
+    [MSG_STAFF_BAD_CADENCE] =
+        {
+            [LANG_NB] = "Den regelen kan jeg ikke bruke: %s",
+            [LANG_SV] = "Den regeln kan jag inte använda: %s",
+            [LANG_EN] = "I can't use that rule: %s",
+        },
+    [MSG_STAFF_NUDGED] =
+        {
+            [LANG_NB] = "Et spørsmål er på vei til %s.",
+            [LANG_SV] = "En fråga är på väg till %s.",
+            [LANG_EN] = "A question is on its way to %s.",
+        },
+    [MSG_STAFF_STATUS_HEAD] =
+        {
+            [LANG_NB] = "Deltakelse de siste fire ukene:",
+            [LANG_SV] = "Deltagande de senaste fyra veckorna:",
+            [LANG_EN] = "Taking part over the last four weeks:",
+        },
+    [MSG_STAFF_STATUS_LINE] =
+        {
+            [LANG_NB] = "• *%s*: %s sendt, %s besvart, %s hoppet over",
+            [LANG_SV] = "• *%s*: %s skickade, %s besvarade, %s överhoppade",
+            [LANG_EN] = "• *%s*: %s sent, %s answered, %s skipped",
+        },
+    [MSG_STAFF_NEXT] =
+        {
+            [LANG_NB] = "Neste spørsmål %s.",
+            [LANG_SV] = "Nästa fråga %s.",
+            [LANG_EN] = "Next question on %s.",
+        },
+    [MSG_STAFF_NO_NEXT] =
+        {
+            [LANG_NB] = "Ingen spørsmål planlagt.",
+            [LANG_SV] = "Inga frågor planerade.",
+            [LANG_EN] = "No question planned.",
+        },
+    [MSG_STAFF_PAUSED] =
+        {
+            [LANG_NB] = "(har pause)",
+            [LANG_SV] = "(har paus)",
+            [LANG_EN] = "(paused)",
+        },
+    [MSG_STAFF_NONE] =
+        {
+            [LANG_NB] = "Du har ingen ledere i reflekt ennå.",
+            [LANG_SV] = "Du har inga ledare i reflekt ännu.",
+            [LANG_EN] = "You have no leaders in reflekt yet.",
+        },
 };
 
 /*

@@ -47,6 +47,26 @@ enum msg_id {
     MSG_AGENDA_HEAD,        /* %s when the network group meets */
     MSG_AGENDA_ASK,         /* (none) may the challenge go on the agenda? */
     MSG_SHARED_GROUP,       /* (none) the challenge will be on the agenda */
+    MSG_SETTLED_ANSWERED,   /* (none) under an answered question */
+    MSG_SETTLED_SKIPPED,    /* (none) under a skipped question */
+    MSG_SETTLED_SNOOZED,    /* %s when it comes again */
+    MSG_STAFF_HELP,         /* (none) /reflekt for consultants, managers */
+    MSG_STAFF_BAD,          /* (none) a /reflekt command not understood */
+    MSG_STAFF_UNKNOWN,      /* (none) someone reflekt has not linked */
+    MSG_STAFF_NO_LEADER,    /* %s handle */
+    MSG_STAFF_NOT_YOURS,    /* %s handle */
+    MSG_STAFF_MANAGER_ONLY, /* (none) cadence by someone not the manager */
+    MSG_STAFF_CONSULTANT_ONLY, /* (none) nudge by someone not the consultant */
+    MSG_STAFF_CADENCE_IS,      /* %s handle, %s rule */
+    MSG_STAFF_CADENCE_SET,     /* %s handle, %s rule, %s next question */
+    MSG_STAFF_BAD_CADENCE,     /* %s what was wrong */
+    MSG_STAFF_NUDGED,          /* %s handle */
+    MSG_STAFF_STATUS_HEAD,     /* (none) above the list of leaders */
+    MSG_STAFF_STATUS_LINE,     /* %s handle, %s sent, %s answered, %s skipped */
+    MSG_STAFF_NEXT,            /* %s when the next question comes */
+    MSG_STAFF_NO_NEXT,         /* (none) nothing planned */
+    MSG_STAFF_PAUSED,          /* (none) the leader has paused */
+    MSG_STAFF_NONE,            /* (none) no leaders */
     MSG__COUNT
 };
 

@@ -360,6 +360,18 @@ static const char *const stmt_sql[STMT__COUNT] = {
                         " DO UPDATE SET value = excluded.value",
     [STMT_AUDIT_ADD] = "INSERT INTO audit (at, actor, action, engagement_id,"
                        " detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [STMT_LEADER_SET_CADENCE] = "UPDATE engagement SET cadence = ?2"
+                                " WHERE id = ?1",
+    [STMT_PERSON_BY_IDENTITY] =
+        "SELECT p.id, p.name FROM identity i JOIN person p"
+        " ON p.id = i.person_id WHERE i.platform = ?1 AND i.user_id = ?2",
+    [STMT_PERSON_ROLE] = "SELECT count(*) FROM role r JOIN person p"
+                         " ON p.id = r.person_id WHERE p.name = ?1"
+                         " AND r.role = ?2",
+    [STMT_DELIVERY_TALLY] =
+        "SELECT sum(sent_at > 0), sum(state = 'answered'),"
+        " sum(state = 'skipped') FROM delivery WHERE engagement_id = ?1"
+        " AND due_at >= ?2 AND due_at < ?3",
     [STMT_AUDIT_ALL] = "SELECT a.at, a.actor, a.action, p.name, a.detail"
                        " FROM audit a LEFT JOIN engagement e"
                        " ON e.id = a.engagement_id LEFT JOIN person p"

@@ -116,6 +116,30 @@ int store_leader_set_conversation(struct store *st, const char *platform,
                                   const char *user_id,
                                   const char *conversation);
 int store_org_set_summer(struct store *st, const char *org, int from, int to);
+int store_leader_set_cadence(struct store *st, int64_t id, const char *rule);
+
+/* ---- people who are not leaders: consultants, managers ------------ */
+
+/*
+ * Link person name (a consultant or manager) to a platform account, so
+ * reflekt knows them when they write.  Returns: 0, ERR_NOTFOUND (no such
+ * person), or ERR_EXISTS (the account is linked already).
+ */
+int store_person_link(struct store *st, const char *name, const char *platform,
+                      const char *user_id);
+/* The person behind a platform account: name (STORE_NAME_MAX bytes). */
+int store_person_by_identity(struct store *st, const char *platform,
+                             const char *user_id, char *name, size_t namesz);
+/* Returns: 1 when person name holds role, 0 when not, or < 0. */
+int store_person_has_role(struct store *st, const char *name, const char *role);
+
+/* Participation of one leader over [from, to): questions sent, answered
+ * and skipped (never their content). */
+struct store_tally {
+    int sent, answered, skipped;
+};
+int store_delivery_tally(struct store *st, int64_t engagement_id, int64_t from,
+                         int64_t to, struct store_tally *out);
 
 /* ---- deliveries: one question to one leader --------------------- */
 

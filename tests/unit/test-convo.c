@@ -28,8 +28,11 @@ struct fake {
     char *to[MAX_SENT];
     int64_t delivery[MAX_SENT];
     int buttons[MAX_SENT];
+    int resend[MAX_SENT];
     int fail;   /* refuse sends */
     int silent; /* accept but never confirm (a crash mid-send) */
+    int nsettled;
+    char *settled[MAX_SENT]; /* the notes under settled questions */
 };
 
 static struct fake fake;
@@ -45,6 +48,7 @@ fake_send(struct adapter *a, const struct adapter_msg *m, adapter_sent_cb *cb,
         fake.to[fake.nsent] = xstrdup(m->user_id);
         fake.delivery[fake.nsent] = m->delivery_id;
         fake.buttons[fake.nsent] = m->button_skip != NULL;
+        fake.resend[fake.nsent] = m->resend;
         fake.nsent++;
     }
     if (fake.silent) {
@@ -56,18 +60,30 @@ fake_send(struct adapter *a, const struct adapter_msg *m, adapter_sent_cb *cb,
 }
 
 static void
+fake_settle(struct adapter *a, const struct adapter_settle *st)
+{
+    (void)a;
+    T_EQ_STR(st->msg_id, "msg-1");
+    if (fake.nsettled < MAX_SENT)
+        fake.settled[fake.nsettled++] = xstrdup(st->note);
+}
+
+static void
 fake_reset(void)
 {
     for (int i = 0; i < fake.nsent; i++) {
         free(fake.text[i]);
         free(fake.to[i]);
     }
+    for (int i = 0; i < fake.nsettled; i++)
+        free(fake.settled[i]);
     memset(&fake, 0, sizeof(fake));
 }
 
 static const struct adapter_ops fake_ops = {
     .name = "console",
     .send = fake_send,
+    .settle = fake_settle,
 };
 
 struct env {
@@ -575,6 +591,9 @@ T_TEST(test_restart_resends_once_not_twice)
     tick(&e, TUE + 30);
     T_EQ_INT(fake.nsent, 2);
     T_EQ_INT(fake.delivery[1], fake.delivery[0]);
+    /* The adapter is told it may be there already (Slack looks first). */
+    T_EQ_INT(fake.resend[0], 0);
+    T_EQ_INT(fake.resend[1], 1);
     tick(&e, TUE + 60);
     T_EQ_INT(fake.nsent, 2);
     rows_get(&e, &rs);
@@ -1151,7 +1170,119 @@ T_TEST(test_agenda_waits_for_answers)
     env_release(&e);
 }
 
-T_MAIN(T_CASE(test_year_of_questions), T_CASE(test_scale_then_why),
+/* A question done one way or another loses its buttons, with a note. */
+T_TEST(test_settled_questions)
+{
+    struct env e;
+
+    env_init(&e, "nb");
+    tick(&e, TUE);
+    T_EQ_INT(say(&e, "lena", "a1", "Første tanke", TUE + 60), 0);
+    T_EQ_INT(say(&e, "lena", "a2", "og en til", TUE + 90), 0);
+    T_EQ_INT(fake.nsettled, 1); /* the first message settles it */
+    T_EQ_STR(fake.settled[0], "✓ Besvart – takk!");
+    nudge(&e, TUE + HOUR);
+    T_EQ_INT(press(&e, "b1", "snooze", TUE + HOUR + 60), 0);
+    T_EQ_INT(fake.nsettled, 2);
+    T_CONTAINS(fake.settled[1], "⏰ Kommer igjen tirsdag");
+    tick(&e, TUE + 5 * HOUR);
+    T_EQ_INT(press(&e, "b2", "skip", TUE + 5 * HOUR + 60), 0);
+    T_EQ_INT(fake.nsettled, 3);
+    T_EQ_STR(fake.settled[2], "⏭ Hoppet over");
+    env_release(&e);
+}
+
+static int
+staff(struct env *e, const char *user, const char *id, const char *text,
+      char *reply, size_t replysz)
+{
+    struct adapter_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.type = ADAPTER_EVENT_COMMAND;
+    ev.event_id = id;
+    ev.user_id = user;
+    ev.text = text;
+    ev.text_len = strlen(text);
+    ev.reply = reply;
+    ev.replysz = replysz;
+    return convo_on_event(&e->cv, &e->ad, &ev, clock_now());
+}
+
+/* /reflekt: status, cadence and nudge, each against the role table. */
+T_TEST(test_staff_commands)
+{
+    struct env e;
+    struct store_leader other;
+    char r[2048];
+    int64_t next;
+
+    env_init(&e, "en");
+    xstrlcpy(e.conf.language, "en", 3);
+    clock_set(T0);
+    /* Not linked yet: told how to be. */
+    T_EQ_INT(staff(&e, "UBOB", "c0", "status", r, sizeof(r)), 0);
+    T_CONTAINS(r, "person link");
+    T_EQ_INT(store_person_link(e.st, "bob", "console", "UBOB"), 0);
+    T_EQ_INT(store_person_link(e.st, "anna", "console", "UANNA"), 0);
+    T_EQ_INT(store_person_link(e.st, "nobody", "console", "UX"), ERR_NOTFOUND);
+    T_EQ_INT(store_person_link(e.st, "anna", "console", "UANNA"), ERR_EXISTS);
+    /* Another consultant's leader stays out of sight. */
+    other = e.l;
+    xstrlcpy(other.handle, "olle", sizeof(other.handle));
+    xstrlcpy(other.user_id, "olle", sizeof(other.user_id));
+    xstrlcpy(other.consultant, "carl", sizeof(other.consultant));
+    xstrlcpy(other.manager, "dora", sizeof(other.manager));
+    T_EQ_INT(store_leader_add(e.st, &other, NULL), 0);
+    T_EQ_INT(staff(&e, "UBOB", "c1", "status", r, sizeof(r)), 0);
+    T_CONTAINS(r, "*lena*: 0 sent, 0 answered, 0 skipped");
+    T_CONTAINS(r, "Next question on Tuesday 24 November at 09:00");
+    T_CHECK(strstr(r, "olle") == NULL);
+    T_EQ_INT(staff(&e, "UBOB", "c2", "status olle", r, sizeof(r)), 0);
+    T_EQ_STR(r, "olle is not one of your leaders.");
+    T_EQ_INT(staff(&e, "UBOB", "c3", "nudge lena", r, sizeof(r)), 0);
+    T_CONTAINS(r, "Only the leader's consultant");
+    T_EQ_INT(staff(&e, "UANNA", "c4", "cadence lena FREQ=DAILY", r, sizeof(r)),
+             0);
+    T_CONTAINS(r, "Only the leader's manager");
+    T_EQ_INT(
+        staff(&e, "UBOB", "c5", "cadence lena FREQ=SOMETIMES", r, sizeof(r)),
+        0);
+    T_CONTAINS(r, "I can't use that rule");
+    T_EQ_INT(staff(&e, "UBOB", "c6", "cadence nobody", r, sizeof(r)), 0);
+    T_EQ_STR(r, "I can't find a leader called nobody.");
+    T_EQ_INT(staff(&e, "UBOB", "c7",
+                   "kadens lena FREQ=WEEKLY;BYDAY=TH;BYHOUR=10;BYMINUTE=0", r,
+                   sizeof(r)),
+             0);
+    T_CONTAINS(r, "Done! lena now gets questions by "
+                  "`FREQ=WEEKLY;BYDAY=TH;BYHOUR=10;BYMINUTE=0`. Next "
+                  "question on Thursday 26 November at 10:00.");
+    T_EQ_INT(store_leader_get(e.st, "lena", &e.l), 0);
+    T_EQ_STR(e.l.cadence, "FREQ=WEEKLY;BYDAY=TH;BYHOUR=10;BYMINUTE=0");
+    T_EQ_INT(store_leader_next_min(e.st, &next), 0);
+    T_EQ_INT(e.l.next_due_at, T0 + 3 * DAY);
+    T_EQ_INT(staff(&e, "UANNA", "c8", "cadence lena", r, sizeof(r)), 0);
+    T_CONTAINS(r, "lena gets questions by the rule");
+    /* The consultant's nudge: a question now, once, even if the command
+     * is delivered twice. */
+    T_EQ_INT(staff(&e, "UANNA", "c9", "nudge lena", r, sizeof(r)), 0);
+    T_EQ_STR(r, "A question is on its way to lena.");
+    T_EQ_INT(staff(&e, "UANNA", "c9", "nudge lena", r, sizeof(r)), 0);
+    T_EQ_STR(r, "");
+    tick(&e, T0 + 60);
+    T_EQ_INT(fake.nsent, 1);
+    T_EQ_INT(staff(&e, "UANNA", "c10", "status", r, sizeof(r)), 0);
+    T_CONTAINS(r, "*lena*: 1 sent, 0 answered, 0 skipped");
+    T_EQ_INT(staff(&e, "UANNA", "c11", "", r, sizeof(r)), 0);
+    T_CONTAINS(r, "`nudge NAME`");
+    T_EQ_INT(staff(&e, "UANNA", "c12", "dance lena", r, sizeof(r)), 0);
+    T_CONTAINS(r, "/reflekt help");
+    env_release(&e);
+}
+
+T_MAIN(T_CASE(test_settled_questions), T_CASE(test_staff_commands),
+       T_CASE(test_year_of_questions), T_CASE(test_scale_then_why),
        T_CASE(test_commitment_quoted_back),
        T_CASE(test_pre_session_in_leader_zone),
        T_CASE(test_group_challenges_and_agenda),
