@@ -306,8 +306,7 @@ T_TEST(t_render)
     for (int id = 0; id < MSG__COUNT; id++) {
         for (int l = 0; l < LANG__COUNT; l++) {
             const char *fmt = msg_get((enum msg_id)id, (enum lang)l);
-            int n = snprintf(buf, sizeof(buf), fmt, "ARG", "ARG", "ARG",
-                             "ARG");
+            int n = snprintf(buf, sizeof(buf), fmt, "ARG", "ARG", "ARG", "ARG");
 
             T_CHECK(n > 0 && (size_t)n < sizeof(buf));
             if (expect[id].nargs >= 1)
