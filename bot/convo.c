@@ -59,11 +59,14 @@ convo_init(struct convo *cv, struct store *st, const struct config *conf,
     /*
      * "crash-after-commit[:N]": die once N answers are committed, before
      * the platform is told.  "crash-before-commit[:N]": die with the batch
-     * that brings the Nth answer, before its commit.
+     * that brings the Nth answer, before its commit.  "crash-after-send":
+     * die when the platform confirms a question, before that is recorded.
      */
     if (fault != NULL && strncmp(fault, "crash-after-commit", 18) == 0)
         cv->fault_after_commit =
             fault[18] == ':' ? (int)strtol(fault + 19, NULL, 10) : 1;
+    if (fault != NULL && strcmp(fault, "crash-after-send") == 0)
+        cv->fault_after_send = 1;
     if (fault != NULL && strncmp(fault, "crash-before-commit", 19) == 0)
         cv->fault_before_commit =
             fault[19] == ':' ? (int)strtol(fault + 20, NULL, 10) : 1;
@@ -440,6 +443,11 @@ on_sent(struct adapter *a, int status, const char *msg_id, void *arg)
         }
         free(cs);
         return;
+    }
+    if (cs->kind == CONVO_SEND_QUESTION && status == 0 &&
+        cv->fault_after_send) {
+        log_warn("msg=\"REFLEKT_FAULT: crashing after a send\"");
+        raise(SIGKILL);
     }
     if (cs->kind != CONVO_SEND_QUESTION) {
         if (status < 0) {

@@ -33,6 +33,7 @@ struct convo {
     int nadapters;
     int fault_after_commit;         /* tests: die after this many answers */
     int fault_before_commit;        /* tests: die before committing answers */
+    int fault_after_send; /* tests: die when a question is confirmed */
     uint64_t sent, answers, errors; /* counters for logs and metrics */
 };
 

@@ -388,7 +388,10 @@ http_done(struct http_req *q, CURLcode cc)
             wait = HTTP_DEFAULT_RETRY_AFTER_MS;
         if (q->bucket != NULL)
             ratelimit_pause(h->rl, q->bucket, (int64_t)uv_now(h->loop) + wait);
-        if (q->attempt >= q->max_attempts) {
+        /* A 429 was refused unread, so even a call not safe to repeat may
+         * go again, as often as any other. */
+        if (q->attempt >= HTTP_DEFAULT_ATTEMPTS ||
+            (q->attempt >= q->max_attempts && q->max_attempts > 1)) {
             http_finish(q, ERR_RATELIMIT, status, "rate limited");
             return;
         }

@@ -53,7 +53,9 @@ struct http_request {
     const char *body;           /* or a raw body (with body_len) */
     size_t body_len;
     const char *bucket;         /* rate-limit key, NULL for none */
-    int max_attempts;           /* 0: 5; 1 for calls not safe to repeat */
+    int max_attempts;           /* 0: 5; 1 for calls not safe to repeat
+                                   (a 429, refused unread, is still waited
+                                   out and sent again, up to 5 times) */
     long connect_timeout_ms;    /* 0: 10 s */
     long timeout_ms;            /* 0: 30 s */
     size_t max_response;        /* 0: 4 MiB */

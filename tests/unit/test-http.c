@@ -161,6 +161,25 @@ T_TEST(test_429_waits_retry_after)
     teardown();
 }
 
+static int64_t hook_250(long status, const char *body, size_t len);
+
+/* A 429 was refused unread: even a call not safe to repeat goes again. */
+T_TEST(test_429_repeats_unrepeatable)
+{
+    struct result r = {0};
+    struct http_request t = {.method = "POST",
+                             .max_attempts = 1,
+                             .retry_after = hook_250};
+
+    setup();
+    get("/limited/2", &r, &t);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    T_EQ_INT(r.err, 0);
+    T_EQ_INT(r.status, 200);
+    T_EQ_INT(fake_http_hits(srv, "/limited/2", NULL, 0), 2);
+    teardown();
+}
+
 static int64_t
 hook_250(long status, const char *body, size_t len)
 {
@@ -421,6 +440,7 @@ main(void)
         T_CASE(test_500_gives_up),
         T_CASE(test_not_repeated_when_told),
         T_CASE(test_429_waits_retry_after),
+       T_CASE(test_429_repeats_unrepeatable),
         T_CASE(test_429_platform_hook),
         T_CASE(test_reset_is_retried_then_reported),
         T_CASE(test_timeout),
