@@ -31,9 +31,9 @@ struct convo {
     const struct prompt_set *prompts; /* borrowed */
     struct adapter *adapters[CONVO_MAX_ADAPTERS];
     int nadapters;
-    int fault_after_commit;         /* tests: die after this many answers */
-    int fault_before_commit;        /* tests: die before committing answers */
-    int fault_after_send; /* tests: die when a question is confirmed */
+    int fault_after_commit;  /* tests: die after this many answers */
+    int fault_before_commit; /* tests: die before committing answers */
+    int fault_after_send;    /* tests: die when a question is confirmed */
     uint64_t sent, answers, errors; /* counters for logs and metrics */
 };
 
