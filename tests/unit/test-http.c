@@ -167,9 +167,8 @@ static int64_t hook_250(long status, const char *body, size_t len);
 T_TEST(test_429_repeats_unrepeatable)
 {
     struct result r = {0};
-    struct http_request t = {.method = "POST",
-                             .max_attempts = 1,
-                             .retry_after = hook_250};
+    struct http_request t = {
+        .method = "POST", .max_attempts = 1, .retry_after = hook_250};
 
     setup();
     get("/limited/2", &r, &t);
@@ -440,7 +439,7 @@ main(void)
         T_CASE(test_500_gives_up),
         T_CASE(test_not_repeated_when_told),
         T_CASE(test_429_waits_retry_after),
-       T_CASE(test_429_repeats_unrepeatable),
+        T_CASE(test_429_repeats_unrepeatable),
         T_CASE(test_429_platform_hook),
         T_CASE(test_reset_is_retried_then_reported),
         T_CASE(test_timeout),
