@@ -139,14 +139,15 @@ demo: deps
 	$(Q)$(MAKE) -s all
 	$(Q)sh tests/e2e/demo.sh ./reflekt
 
-test: all $(TEST_BIN) $(BUILD)/tests/fake-matrix-server
+test: all $(TEST_BIN) $(BUILD)/tests/fake-matrix-server \
+		$(BUILD)/tests/fake-slack-server
 	$(Q)sh tests/run.sh $(BUILD) ./reflekt
 
 # The same suite, rebuilt under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-san:
 	$(Q)$(MAKE) -s BUILD=build-san SANITIZE=1 build-san/reflekt \
 	  $(TEST_SRC:tests/unit/%.c=build-san/tests/%) \
-	  build-san/tests/fake-matrix-server
+	  build-san/tests/fake-matrix-server build-san/tests/fake-slack-server
 	$(Q)REFLEKT_TIME_SCALE=3 sh tests/run.sh build-san build-san/reflekt
 
 check: deps
@@ -194,6 +195,12 @@ fuzz: $(FUZZ_BIN)
 # The fake homeserver as a process, for the end-to-end scripts.
 $(BUILD)/tests/fake-matrix-server: tests/fake/server/fake-matrix-server.c \
 		$(BUILD)/tests/fake/fake-matrix.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/fake $(ALL_LDFLAGS) -o $@ $^ $(LIBS) \
+	  -lpthread
+
+$(BUILD)/tests/fake-slack-server: tests/fake/server/fake-slack-server.c \
+		$(BUILD)/tests/fake/fake-slack.o
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/fake $(ALL_LDFLAGS) -o $@ $^ $(LIBS) \
 	  -lpthread

@@ -64,6 +64,7 @@ for t in tests/e2e/test-*.sh; do
     [ -f "$t" ] || continue
     name=$(basename "$t" .sh)
     REFLEKT=$reflekt FAKE_MATRIX=$(pwd)/$build/tests/fake-matrix-server \
+        FAKE_SLACK=$(pwd)/$build/tests/fake-slack-server \
         run_suite "$name" sh "$t"
 done
 

@@ -297,8 +297,10 @@ T_TEST(test_unknown_section)
 {
     char err[ERR_BUFSZ];
 
+    T_EQ_STR(fault("[reflekt]\n\n[teams]\napp_id = x\n", err),
+             "t.ini:4: unknown section [teams]");
     T_EQ_STR(fault("[reflekt]\n\n[slack]\ntoken = xoxb\n", err),
-             "t.ini:4: unknown section [slack]");
+             "t.ini:4: unknown key \"token\" in [slack]");
     T_EQ_STR(fault("[Schedule]\ncadence = FREQ=DAILY\n", err),
              "t.ini:2: unknown section [Schedule]");
 }
