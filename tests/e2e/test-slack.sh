@@ -129,6 +129,10 @@ first=$(cat fs.out)
 check "the first answer message is acknowledged" [ -n "$first" ]
 fs say U1LENA "Det ga meg mye å tenke på."
 check "the answer is thanked" wait_posts U1LENA 2
+fs say U1LENA "Slett meg."
+third=$(cat fs.out)
+fs delete U1LENA "$third"
+check "a deleted message is acknowledged" [ $? -eq 0 ]
 check "the question settles (buttons replaced)" wait_updated "$q1"
 fs edit U1LENA "$first" "Jeg ba hele teamet om innspill."
 check "an edit is acknowledged" [ $? -eq 0 ]
@@ -155,12 +159,33 @@ sleep 0.5
 fs stats
 check "and closes the old one" grep -q "connections 1 " fs.out
 stop
+
+# Slack out of reach at start: retried with backoff while the endpoint
+# serves; several Socket Mode connections when asked for.
+fs fault reset auth.test 7
+log=run1b.err
+REFLEKT_SLACK_CONNECTIONS=2 start --listen 127.0.0.1:0
+wait_for run1b.err "msg=\"listening\"" 5
+hp=$(sed -n 's/.*msg="listening".*port=\([0-9]*\).*/\1/p' run1b.err)
+check "while Slack is out of reach the endpoint answers" \
+    sh -c "curl -sf http://127.0.0.1:$hp/healthz | grep -q ok"
+check "auth.test is tried again with backoff" \
+    wait_for run1b.err "adapter=slack msg=\"BACKOFF\|auth.test failed" 5
+check "and reflekt signs in once Slack answers" \
+    wait_for run1b.err "adapter=slack msg=\"signed in\"" 15
+check "with two Socket Mode connections" \
+    wait_count run1b.err "Socket Mode connected" 2 5
+fs stats
+check "both open at the fake" grep -q "connections 2 " fs.out
+stop
 check "clean stop" [ $rc -eq 0 ]
 "$REFLEKT" export --leader lena --format json >export1.json
 check "both messages stored, the first as edited" grep -q \
     '"answer": "Jeg ba hele teamet om innspill.\\nDet ga meg mye å tenke på."' \
     export1.json
 check "the second question skipped" grep -q '"status": "skipped"' export1.json
+check "the deleted message is not part of the answer" \
+    sh -c '! grep -q "Slett meg" export1.json'
 check "answer text never logged" sh -c '! grep -q "innspill" run1.err'
 
 # A SIGKILL after the commit, before the envelope's ack: Slack sends it
