@@ -937,8 +937,7 @@ slack_stop(struct adapter *a)
     slack_set_state(s, SLACK_STATE_STOPPED);
     uv_close((uv_handle_t *)&s->retry, NULL);
     uv_close((uv_handle_t *)&s->relink, NULL);
-    ws_free(s->ws); /* each link's on_closed frees it */
-    s->ws = NULL;
+    ws_close_all(s->ws); /* each link's on_closed frees it */
 }
 
 static void
@@ -952,6 +951,7 @@ slack_release(struct adapter *a)
      * left (the loop never ran them) go here. */
     while (s->links != NULL)
         slack_link_free(s->links);
+    ws_free(s->ws);
     free(s->api);
     free(s->bot_auth);
     free(s->app_auth);

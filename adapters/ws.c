@@ -42,6 +42,7 @@ struct ws {
     struct lws_context *ctx;
     struct ws_conn *conns;
     struct ws_conn *connecting; /* inside lws_client_connect_via_info */
+    int closing;
 };
 
 /* Ping a quiet link after 10 s and give it up after 30 s of silence. */
@@ -210,6 +211,7 @@ ws_new(uv_loop_t *loop, char *err)
     info.protocols = ws_protocols;
     info.fd_limit_per_thread = 64;
     info.retry_and_idle_policy = &ws_idle;
+    info.pcontext = &w->ctx; /* set to NULL once wholly destroyed */
     w->ctx = lws_create_context(&info);
     if (w->ctx == NULL) {
         err_set(err, "cannot start libwebsockets on the event loop (is "
@@ -314,14 +316,29 @@ ws_close(struct ws_conn *c)
 }
 
 void
-ws_free(struct ws *w)
+ws_close_all(struct ws *w)
 {
-    if (w == NULL)
+    if (w == NULL || w->closing)
         return;
+    w->closing = 1;
     /* Every owner hears of its connection first; the wsis lose their
      * pointers to us, so the context's own closing calls back nothing. */
     while (w->conns != NULL)
         ws_detach(w->conns, "stopped");
+    /* On a foreign loop this starts closing lws's handles; the loop has
+     * to run on for them. */
     lws_context_destroy(w->ctx);
+}
+
+void
+ws_free(struct ws *w)
+{
+    if (w == NULL)
+        return;
+    ws_close_all(w);
+    /* The loop has run: the second call finishes what the first began
+     * (lws clears w->ctx when it is all gone). */
+    if (w->ctx != NULL)
+        lws_context_destroy(w->ctx);
     free(w);
 }

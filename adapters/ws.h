@@ -36,8 +36,8 @@ struct ws_handler {
 };
 
 /*
- * Ownership: free with ws_free(), then let the loop run until libwebsockets
- * has closed its handles.  Returns: NULL with err filled on failure (the
+ * Ownership: ws_close_all(), let the loop run until libwebsockets has
+ * closed its handles, then ws_free().  Returns: NULL with err filled on failure (the
  * libuv event library of libwebsockets missing, for one).
  */
 struct ws *ws_new(uv_loop_t *loop, char *err);
@@ -52,7 +52,12 @@ struct ws_conn *ws_open(struct ws *w, const char *url,
 int ws_send(struct ws_conn *c, const char *text, size_t len);
 /* Close with status 1000; on_closed follows. */
 void ws_close(struct ws_conn *c);
-/* Close every connection (each on_closed runs) and free the context. */
+/*
+ * Close every connection (each on_closed runs) and begin closing
+ * libwebsockets' handles; the loop must run on for them.
+ */
+void ws_close_all(struct ws *w);
+/* After the loop has run: finish, and free w (closing first if needed). */
 void ws_free(struct ws *w);
 
 #endif
