@@ -37,8 +37,8 @@ struct ws_handler {
 
 /*
  * Ownership: ws_close_all(), let the loop run until libwebsockets has
- * closed its handles, then ws_free().  Returns: NULL with err filled on failure (the
- * libuv event library of libwebsockets missing, for one).
+ * closed its handles, then ws_free().  Returns: NULL with err filled on failure
+ * (the libuv event library of libwebsockets missing, for one).
  */
 struct ws *ws_new(uv_loop_t *loop, char *err);
 /*
