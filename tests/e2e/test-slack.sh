@@ -177,6 +177,9 @@ check "with two Socket Mode connections" \
     wait_count run1b.err "Socket Mode connected" 2 5
 fs stats
 check "both open at the fake" grep -q "connections 2 " fs.out
+fs drop
+check "dropped links are opened again" \
+    wait_count run1b.err "Socket Mode connected" 4 10
 stop
 check "clean stop" [ $rc -eq 0 ]
 "$REFLEKT" export --leader lena --format json >export1.json
