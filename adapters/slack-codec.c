@@ -12,6 +12,7 @@
 #include "xmalloc.h"
 
 #include <inttypes.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -330,18 +331,6 @@ slack_codec_command(const json_t *fields, struct slack_in *out, char *err)
                         trigger != NULL ? trigger : "-", err);
 }
 
-static int
-slack_hex(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decode one form component into a new JSON string (NULL when bad). */
 static json_t *
 slack_form_part(const char *s, size_t len)
@@ -356,8 +345,9 @@ slack_form_part(const char *s, size_t len)
         } else if (s[i] == '%') {
             int hi, lo;
 
-            if (len - i < 3 || (hi = slack_hex(s[i + 1])) < 0 ||
-                (lo = slack_hex(s[i + 2])) < 0)
+            if (len - i < 3 ||
+                (hi = OPENSSL_hexchar2int((unsigned char)s[i + 1])) < 0 ||
+                (lo = OPENSSL_hexchar2int((unsigned char)s[i + 2])) < 0)
                 goto out;
             out[o++] = (char)(hi * 16 + lo);
             i += 2;

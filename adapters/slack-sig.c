@@ -17,18 +17,6 @@
 
 #define SLACK_SIG_LEN 32 /* SHA-256 */
 
-static int
-slack_sig_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* "v0=" and 64 hex digits into 32 bytes.  Returns: 0 or -1. */
 static int
 slack_sig_parse(const char *s, unsigned char *out)
@@ -37,7 +25,8 @@ slack_sig_parse(const char *s, unsigned char *out)
         return -1;
     s += 3;
     for (int i = 0; i < SLACK_SIG_LEN; i++) {
-        int hi = slack_sig_hex(s[2 * i]), lo = slack_sig_hex(s[2 * i + 1]);
+        int hi = OPENSSL_hexchar2int((unsigned char)s[2 * i]);
+        int lo = OPENSSL_hexchar2int((unsigned char)s[2 * i + 1]);
 
         if (hi < 0 || lo < 0)
             return -1;
