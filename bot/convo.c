@@ -399,14 +399,21 @@ struct convo_send {
     int64_t delivery_id;
 };
 
-static void
-convo_when(const struct store_leader *l, int64_t t, char *out, size_t outsz)
+void
+convo_when_in(const struct store_leader *l, enum lang lang, int64_t t,
+              char *out, size_t outsz)
 {
     struct tm tm;
 
     if (sched_local(l->tz, t, &tm) < 0)
         gmtime_r(&(time_t){(time_t)t}, &tm);
-    msg_when(convo_lang(l), &tm, out, outsz);
+    msg_when(lang, &tm, out, outsz);
+}
+
+static void
+convo_when(const struct store_leader *l, int64_t t, char *out, size_t outsz)
+{
+    convo_when_in(l, convo_lang(l), t, out, outsz);
 }
 
 static void

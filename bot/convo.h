@@ -19,6 +19,7 @@
 #include "adapter.h"
 #include "config.h"
 #include "prompt.h"
+#include "lang.h"
 #include "store.h"
 
 #include <stdint.h>
@@ -78,6 +79,10 @@ int convo_on_events(struct convo *cv, struct adapter *a,
 /* Recompute and store a leader's next due time after `after`. */
 int convo_replan(struct store *st, const struct store_leader *l, int64_t after,
                  int64_t *next, char *err);
+/* t as a person says it in lang ("Tuesday 1 December at 09:00"), in the
+ * leader's time zone. */
+void convo_when_in(const struct store_leader *l, enum lang lang, int64_t t,
+                   char *out, size_t outsz);
 /* Make a question due now for a leader (consultant's nudge). */
 int convo_nudge(struct store *st, const struct config *conf,
                 const struct prompt_set *prompts, const struct store_leader *l,

@@ -149,17 +149,6 @@ staff_say(struct staff_ctx *c, enum msg_id id, const char *a, const char *b,
                d ? d : "", e ? e : "");
 }
 
-static void
-staff_when(const struct store_leader *l, int64_t t, enum lang lang, char *out,
-           size_t outsz)
-{
-    struct tm tm;
-
-    if (sched_local(l->tz, t, &tm) < 0)
-        gmtime_r(&(time_t){(time_t)t}, &tm);
-    msg_when(lang, &tm, out, outsz);
-}
-
 static int
 staff_status_one(struct staff_ctx *c, const struct store_leader *l)
 {
@@ -179,7 +168,7 @@ staff_status_one(struct staff_ctx *c, const struct store_leader *l)
     if (l->paused) {
         staff_say(c, MSG_STAFF_PAUSED, NULL, NULL, NULL, NULL);
     } else if (l->next_due_at > 0) {
-        staff_when(l, l->next_due_at, c->lang, when, sizeof(when));
+        convo_when_in(l, c->lang, l->next_due_at, when, sizeof(when));
         staff_say(c, MSG_STAFF_NEXT, when, NULL, NULL, NULL);
     } else {
         staff_say(c, MSG_STAFF_NO_NEXT, NULL, NULL, NULL, NULL);
@@ -248,7 +237,7 @@ staff_cadence(struct staff_ctx *c, const struct staff_cmd *cmd,
         (rc = convo_replan(c->st, l, c->now, &next, err)) < 0)
         return rc;
     if (next > 0) {
-        staff_when(l, next, c->lang, when, sizeof(when));
+        convo_when_in(l, c->lang, next, when, sizeof(when));
         snprintf(next_text, sizeof(next_text), msg_get(MSG_STAFF_NEXT, c->lang),
                  when);
     } else {

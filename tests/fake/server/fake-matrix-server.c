@@ -19,38 +19,11 @@
  *   fault 500|slow|reset|limit PATH COUNT
  */
 #include "fake-matrix.h"
+#include "words.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *
-word(char **p)
-{
-    char *s = *p, *w;
-
-    while (*s == ' ')
-        s++;
-    if (*s == '\0')
-        return NULL;
-    w = s;
-    while (*s != '\0' && *s != ' ')
-        s++;
-    if (*s != '\0')
-        *s++ = '\0';
-    *p = s;
-    return w;
-}
-
-static char *
-rest(char **p)
-{
-    char *s = *p;
-
-    while (*s == ' ')
-        s++;
-    return s;
-}
 
 int
 main(void)

@@ -25,40 +25,13 @@
  * one line per item.
  */
 #include "fake-slack.h"
+#include "words.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_POSTS 4096
-
-static char *
-word(char **p)
-{
-    char *s = *p, *w;
-
-    while (*s == ' ')
-        s++;
-    if (*s == '\0')
-        return NULL;
-    w = s;
-    while (*s != '\0' && *s != ' ')
-        s++;
-    if (*s != '\0')
-        *s++ = '\0';
-    *p = s;
-    return w;
-}
-
-static char *
-rest(char **p)
-{
-    char *s = *p;
-
-    while (*s == ' ')
-        s++;
-    return s;
-}
 
 /* "-" stands for the empty string, which a word cannot be. */
 static const char *
