@@ -12,6 +12,7 @@ static const struct adapter_ops *const adapter_all[] = {
     &console_adapter_ops,
     &matrix_adapter_ops,
     &slack_adapter_ops,
+    &teams_adapter_ops,
 };
 
 const struct adapter_ops *

@@ -154,6 +154,7 @@ struct adapter {
 extern const struct adapter_ops console_adapter_ops;
 extern const struct adapter_ops matrix_adapter_ops;
 extern const struct adapter_ops slack_adapter_ops;
+extern const struct adapter_ops teams_adapter_ops;
 
 /* Returns: the ops of a platform by name, or NULL. */
 const struct adapter_ops *adapter_find(const char *name);

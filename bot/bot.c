@@ -327,6 +327,8 @@ bot_adapters(struct bot *b)
         want[n++] = &matrix_adapter_ops;
     if (b->conf.slack_bot_token != NULL)
         want[n++] = &slack_adapter_ops;
+    if (b->conf.teams_app_id != NULL)
+        want[n++] = &teams_adapter_ops;
     if (n == 0) {
         log_error("msg=\"no adapter is enabled; enable [console] or "
                   "configure a platform\"");

@@ -35,6 +35,20 @@ cli_user_ok(const char *platform, const char *user)
                       user);
             return 0;
         }
+    } else if (strcmp(platform, "teams") == 0) {
+        size_t n = strlen(user);
+        int guid =
+            n >= 32 && n <= 40 && strspn(user, "0123456789abcdefABCDEF-") == n;
+
+        if (!guid && (strncmp(user, "29:", 3) != 0 || n < 4 ||
+                      strcspn(user, " \t\n") != n)) {
+            cli_error("--user must be the person's Microsoft Entra object "
+                      "id, such as 8f3c2a7e-4b1d-4c9a-9e2f-1d6b5a0c7e31 (in "
+                      "the Entra admin centre: Users, the person, Object "
+                      "ID), not \"%s\"",
+                      user);
+            return 0;
+        }
     }
     return 1;
 }
@@ -115,7 +129,7 @@ cli_person_main(const struct config *conf, int argc, char **argv)
     user = cli_opt(&a, "user");
     if (adapter_find(platform) == NULL) {
         cli_error("unknown platform \"%s\" (this reflekt knows: console, "
-                  "matrix, slack)",
+                  "matrix, slack, teams)",
                   platform);
         return 2;
     }

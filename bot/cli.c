@@ -244,7 +244,7 @@ cli_leader_add(const struct config *conf, int argc, char **argv)
     v = cli_opt(&a, "platform");
     if (adapter_find(v) == NULL) {
         cli_error("unknown platform \"%s\" (this reflekt knows: console, "
-                  "matrix, slack)",
+                  "matrix, slack, teams)",
                   v);
         return 2;
     }

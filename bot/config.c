@@ -80,6 +80,13 @@ static const struct config_key config_keys[] = {
     KEY("slack", "signing_secret", CONFIG_STRING, slack_signing_secret, 1),
     KEY("slack", "api_base", CONFIG_URL, slack_api_base, 0),
     KEY("slack", "connections", CONFIG_INT, slack_connections, 0),
+    KEY("teams", "app_id", CONFIG_STRING, teams_app_id, 0),
+    KEY("teams", "app_password", CONFIG_STRING, teams_app_password, 1),
+    KEY("teams", "tenant_id", CONFIG_STRING, teams_tenant_id, 0),
+    KEY("teams", "login_base", CONFIG_URL, teams_login_base, 0),
+    KEY("teams", "openid_url", CONFIG_URL, teams_openid_url, 0),
+    KEY("teams", "service_url", CONFIG_URL, teams_service_url, 0),
+    KEY("teams", "allow_loopback", CONFIG_BOOL, teams_allow_loopback, 0),
     KEY("console", "enabled", CONFIG_BOOL, console_enabled, 0),
     KEY("console", "input", CONFIG_PATH, console_input, 0),
 };
@@ -117,6 +124,10 @@ config_init(struct config *c)
     c->agenda_before = 24 * 3600;
     config_str(&c->slack_api_base, "https://slack.com/api");
     c->slack_connections = 1;
+    config_str(&c->teams_login_base, "https://login.microsoftonline.com");
+    config_str(&c->teams_openid_url, "https://login.botframework.com/v1/"
+                                     ".well-known/openidconfiguration");
+    config_str(&c->teams_service_url, "https://smba.trafficmanager.net/teams/");
     c->console_enabled = 1;
 }
 
@@ -135,6 +146,12 @@ config_release(struct config *c)
     free(c->slack_app_token);
     free(c->slack_signing_secret);
     free(c->slack_api_base);
+    free(c->teams_app_id);
+    free(c->teams_app_password);
+    free(c->teams_tenant_id);
+    free(c->teams_login_base);
+    free(c->teams_openid_url);
+    free(c->teams_service_url);
     free(c->matrix_homeserver);
     free(c->matrix_access_token);
     memset(c, 0, sizeof(*c));

@@ -49,6 +49,15 @@ struct config {
     char *slack_signing_secret; /* secret; Events API when set */
     char *slack_api_base;       /* Web API base URL */
     int slack_connections;      /* Socket Mode connections, 1-10 */
+    /* [teams]: on when app_id is set */
+    char *teams_app_id;       /* the Azure Bot's Microsoft App ID */
+    char *teams_app_password; /* its client secret, secret */
+    char *teams_tenant_id;    /* single-tenant bot's home tenant; NULL: the
+                                 legacy multi-tenant authority */
+    char *teams_login_base;   /* token authority base URL */
+    char *teams_openid_url;   /* Bot Framework OpenID metadata */
+    char *teams_service_url;  /* connector for a first proactive message */
+    int teams_allow_loopback; /* tests: trust http://127.0.0.1 peers */
     /* [console] */
     int console_enabled;
     char *console_input; /* NULL: standard input */

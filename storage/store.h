@@ -21,7 +21,7 @@
 struct store;
 
 #define STORE_NAME_MAX 64   /* handles and people's names */
-#define STORE_ID_MAX 256    /* platform user, message and event ids */
+#define STORE_ID_MAX 512    /* platform user, message and event ids */
 #define STORE_RULE_MAX 256  /* RRULE text */
 #define STORE_TEXT_MAX 2048 /* a rendered question */
 
