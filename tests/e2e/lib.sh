@@ -76,6 +76,38 @@ count() {
     grep -c -- "$2" "$1" 2>/dev/null || true
 }
 
+# fake_start BINARY: start a fake platform that takes one command per line
+# on a fifo and prints "port N" once listening; sets fake_port.
+fake_start() {
+    mkfifo ctl
+    "$1" <ctl >fake.out 2>fake.err &
+    fake_pid=$!
+    exec 4>ctl
+    trap 'exec 4>&-; kill $fake_pid 2>/dev/null; cleanup' EXIT
+    wait_for fake.out "^port " || return 1
+    fake_port=$(sed -n 's/^port //p' fake.out)
+    fake_seq=0
+}
+
+# fk COMMAND...: run a fake's command and wait for its "ok SEQ" (or "err
+# SEQ what"); what it printed goes to fk.out.  fk_start and fk_wait
+# [SECONDS] do the same in two steps, so a script can act in between.
+fk_start() {
+    fake_seq=$((fake_seq + 1))
+    fake_before=$(wc -l <fake.out)
+    echo "$*" >&4
+}
+fk_wait() {
+    wait_for fake.out "^\(ok\|err\) $fake_seq\( \|\$\)" "${1:-8}" || return 1
+    tail -n +"$((fake_before + 1))" fake.out |
+        grep -v "^\(ok\|err\) $fake_seq\( \|\$\)" >fk.out
+    grep -q "^ok $fake_seq\$" fake.out
+}
+fk() {
+    fk_start "$@"
+    fk_wait
+}
+
 enrol() {
     "$REFLEKT" leader add "$1" --platform console --user "$1" \
         --consultant anna --manager bob --tz Europe/Oslo --lang "${2:-en}" \

@@ -6,28 +6,12 @@
 . "$(dirname "$0")/lib.sh"
 : "${FAKE_MATRIX:?FAKE_MATRIX must name the fake homeserver binary}"
 
-mkfifo ctl
-"$FAKE_MATRIX" <ctl >fake.out 2>fake.err &
-fake_pid=$!
-exec 4>ctl
-trap 'exec 4>&-; kill $fake_pid 2>/dev/null; cleanup' EXIT
-check "fake homeserver up" wait_for fake.out "^port "
-port=$(sed -n 's/^port //p' fake.out)
-seq=0
+check "fake homeserver up" fake_start "$FAKE_MATRIX"
+port=$fake_port
 
-# fm COMMAND...: run a fake-homeserver command; its output goes to fm.out.
-fm() {
-    seq=$((seq + 1))
-    before=$(wc -l <fake.out)
-    echo "$*" >&4
-    wait_for fake.out "^\(ok\|err\) $seq\( \|\$\)" 5 || return 1
-    tail -n +"$((before + 1))" fake.out | sed '$d' >fm.out
-    grep -q "^ok $seq\$" fake.out
-}
-
-fm user reflekt bot-token
-fm user lena lena-token
-fm user mallory mallory-token
+fk user reflekt bot-token
+fk user lena lena-token
+fk user mallory mallory-token
 export REFLEKT_MATRIX_HOMESERVER="http://127.0.0.1:$port"
 export REFLEKT_MATRIX_ACCESS_TOKEN=bot-token
 export REFLEKT_CONSOLE_ENABLED=false
@@ -54,13 +38,13 @@ check "and the token never logged" sh -c '! grep -q bot-token run1.err'
 "$REFLEKT" nudge lena >/dev/null
 check "a direct room is opened for the leader" \
     wait_for run1.err "direct room created" 5
-fm invites @lena:localhost
-room=$(head -n 1 fm.out)
+fk invites @lena:localhost
+room=$(head -n 1 fk.out)
 check "the leader is invited to it" [ -n "$room" ]
-fm join @lena:localhost "$room"
+fk join @lena:localhost "$room"
 
 question_seen() {
-    fm messages "$room" @reflekt:localhost && [ -s fm.out ]
+    fk messages "$room" @reflekt:localhost && [ -s fk.out ]
 }
 i=0
 while ! question_seen && [ $i -lt $((50 * scale)) ]; do
@@ -68,35 +52,35 @@ while ! question_seen && [ $i -lt $((50 * scale)) ]; do
     i=$((i + 1))
 done
 check "the question arrives in the room" question_seen
-question=$(head -n 1 fm.out)
-fm reactions "$room" @reflekt:localhost
-check "with skip and snooze reactions" [ "$(cat fm.out)" = 2 ]
-fm direct @reflekt:localhost
-check "the room is recorded in m.direct" grep -q "@lena:localhost" fm.out
+question=$(head -n 1 fk.out)
+fk reactions "$room" @reflekt:localhost
+check "with skip and snooze reactions" [ "$(cat fk.out)" = 2 ]
+fk direct @reflekt:localhost
+check "the room is recorded in m.direct" grep -q "@lena:localhost" fk.out
 
-fm send @lena:localhost "$room" "Jeg ba teamet om innspill."
-first=$(cat fm.out)
-fm send @lena:localhost "$room" "Det ga meg mye å tenke på."
+fk send @lena:localhost "$room" "Jeg ba teamet om innspill."
+first=$(cat fk.out)
+fk send @lena:localhost "$room" "Det ga meg mye å tenke på."
 i=0
 while [ $i -lt $((50 * scale)) ]; do
-    fm messages "$room" @reflekt:localhost
-    grep -q "lagret" fm.out && break
+    fk messages "$room" @reflekt:localhost
+    grep -q "lagret" fk.out && break
     sleep 0.1
     i=$((i + 1))
 done
-check "the answer is thanked in the room" grep -q "lagret" fm.out
-fm edit @lena:localhost "$room" "$first" "Jeg ba hele teamet om innspill."
+check "the answer is thanked in the room" grep -q "lagret" fk.out
+fk edit @lena:localhost "$room" "$first" "Jeg ba hele teamet om innspill."
 sleep 1
 
-fm dm @mallory:localhost @reflekt:localhost
+fk dm @mallory:localhost @reflekt:localhost
 check "an invite from a stranger is declined" \
     wait_for run1.err "invite from someone not enrolled declined" 5
 # A stranger writing in a room reflekt is in gets one explanation.
-fm join @mallory:localhost "$room" >/dev/null 2>&1
-fm send @lena:localhost "$room" "hjelp"
+fk join @mallory:localhost "$room" >/dev/null 2>&1
+fk send @lena:localhost "$room" "hjelp"
 wait_for run1.err 'command=help' 5
-fm messages "$room" @reflekt:localhost
-check "help in the leader's language" grep -q "hopp over" fm.out
+fk messages "$room" @reflekt:localhost
+check "help in the leader's language" grep -q "hopp over" fk.out
 
 kill -TERM "$daemon_pid"
 wait "$daemon_pid"
@@ -111,7 +95,7 @@ check "answer text never logged" sh -c '! grep -q "innspill" run1.err'
 # A SIGKILL after the sync response, before its commit: the batch is
 # fetched again from the old token and stored once.
 REFLEKT_FAULT=crash-before-commit start run2.err
-fm send @lena:localhost "$room" "En tanke til etter krasjet."
+fk send @lena:localhost "$room" "En tanke til etter krasjet."
 i=0
 while kill -0 "$daemon_pid" 2>/dev/null && [ $i -lt $((50 * scale)) ]; do
     sleep 0.1
@@ -129,24 +113,24 @@ daemon_pid=""
 "$REFLEKT" export --leader lena --format csv >export2.csv
 check "the message after the crash is stored exactly once" \
     [ "$(grep -o 'En tanke til etter krasjet.' export2.csv | wc -l)" -eq 1 ]
-fm messages "$room" @reflekt:localhost
+fk messages "$room" @reflekt:localhost
 check "the question was sent exactly once" \
-    [ "$(grep -cxF -- "$question" fm.out)" -eq 1 ]
-fm stats
+    [ "$(grep -cxF -- "$question" fk.out)" -eq 1 ]
+fk stats
 check "every send created at most one event" \
-    sh -c "awk '{ if (\$4 > \$2) exit 1 }' fm.out"
+    sh -c "awk '{ if (\$4 > \$2) exit 1 }' fk.out"
 
 # Deletions, a rate limit, a homeserver in trouble, and quick reactions.
 start run5.err
 "$REFLEKT" nudge lena >/dev/null
 check "a second question goes out" wait_count run5.err 'question sent' 1 10
-fm fault 500 /sync 3
-fm fault limit /send/m.room.message 1
+fk fault 500 /sync 3
+fk fault limit /send/m.room.message 1
 # A reaction reflekt ignores wakes the pending /sync; the next three fail.
-fm react @lena:localhost "$room" "\$q" "👍"
+fk react @lena:localhost "$room" "\$q" "👍"
 wait_for run5.err "sync failed" 5
-fm send @lena:localhost "$room" "Kort svar som jeg angrer på."
-regret=$(cat fm.out)
+fk send @lena:localhost "$room" "Kort svar som jeg angrer på."
+regret=$(cat fk.out)
 check "the homeserver's 500s on /sync are waited out" \
     wait_for run5.err 'msg="answer stored"' 20
 check "three sync failures, then the answer" sh -c \
@@ -155,12 +139,12 @@ check "three sync failures, then the answer" sh -c \
 
 check "the reply after a 429 arrived (M_LIMIT_EXCEEDED waited)" \
     wait_for run5.err "rate limited; waiting as asked" 5
-fm redact @lena:localhost "$room" "$regret"
+fk redact @lena:localhost "$room" "$regret"
 check "a deletion takes the message back" \
     wait_for run5.err "answer message deleted" 10
 "$REFLEKT" nudge lena >/dev/null
 check "a third question goes out" wait_count run5.err 'question sent' 2 10
-fm react @lena:localhost "$room" "\$q" "⏭"
+fk react @lena:localhost "$room" "\$q" "⏭"
 check "the skip reaction skips the question" \
     wait_for run5.err "command=skip" 5
 kill -TERM "$daemon_pid"
@@ -181,7 +165,7 @@ kill -TERM "$daemon_pid"
 wait "$daemon_pid"
 daemon_pid=""
 for n in $(seq 1 60); do
-    fm send @lena:localhost "$room" "Melding nummer $n mens reflekt sov."
+    fk send @lena:localhost "$room" "Melding nummer $n mens reflekt sov."
 done
 start run7.err
 check "the limited timeline is paged back" \
@@ -200,17 +184,17 @@ check "in the order they were written" sort -n -c order.txt
 
 # An encrypted direct room: reflekt says it cannot read it, and the next
 # question opens a clean room.
-fm dm @lena:localhost @reflekt:localhost encrypted
-enc=$(cat fm.out)
+fk dm @lena:localhost @reflekt:localhost encrypted
+enc=$(cat fk.out)
 start run4.err
 i=0
 while [ $i -lt $((50 * scale)) ]; do
-    fm messages "$enc" @reflekt:localhost
-    [ -s fm.out ] && break
+    fk messages "$enc" @reflekt:localhost
+    [ -s fk.out ] && break
     sleep 0.1
     i=$((i + 1))
 done
-check "an encrypted room gets a plain notice" grep -q "kryptert" fm.out
+check "an encrypted room gets a plain notice" grep -q "kryptert" fk.out
 check "and a log line" grep -q "encrypted" run4.err
 kill -TERM "$daemon_pid"
 wait "$daemon_pid"

@@ -8,36 +8,12 @@
 . "$(dirname "$0")/lib.sh"
 : "${FAKE_SLACK:?FAKE_SLACK must name the fake Slack binary}"
 
-mkfifo ctl
-"$FAKE_SLACK" <ctl >fake.out 2>fake.err &
-fake_pid=$!
-exec 4>ctl
-trap 'exec 4>&-; kill $fake_pid 2>/dev/null; cleanup' EXIT
-check "fake Slack up" wait_for fake.out "^port "
-port=$(sed -n 's/^port //p' fake.out)
-seq=0
-
-# fs COMMAND...: run a fake-Slack command and wait for its answer (output
-# in fs.out).  fs_start / fs_wait do the same in two steps.
-fs_start() {
-    seq=$((seq + 1))
-    fs_before=$(wc -l <fake.out)
-    echo "$*" >&4
-}
-fs_wait() {
-    wait_for fake.out "^\(ok\|err\) $seq\( \|\$\)" "${1:-8}" || return 1
-    tail -n +"$((fs_before + 1))" fake.out | grep -v "^\(ok\|err\) $seq" \
-        >fs.out
-    grep -q "^ok $seq\$" fake.out
-}
-fs() {
-    fs_start "$@"
-    fs_wait
-}
+check "fake Slack up" fake_start "$FAKE_SLACK"
+port=$fake_port
 
 # posts_of USER: the bot's posts (ts, updates, text) into posts.out.
 posts_of() {
-    fs posts "$1" && cp fs.out posts.out
+    fk posts "$1" && cp fk.out posts.out
 }
 # wait_posts USER N: until the bot has posted N messages to USER.
 wait_posts() {
@@ -64,23 +40,23 @@ wait_updated() {
     return 1
 }
 refused() {
-    ! fs "$@"
+    ! fk "$@"
 }
 # conns N: until the fake counts N open Socket Mode connections.
 conns() {
     i=0
     while [ $i -lt $((50 * scale)) ]; do
-        fs stats && grep -q "connections $1 " fs.out && return 0
+        fk stats && grep -q "connections $1 " fk.out && return 0
         sleep 0.1
         i=$((i + 1))
     done
     return 1
 }
 
-fs user U1LENA lena Europe/Oslo
-fs user U2BOB bob Europe/Oslo
-fs user U3ANNA anna Europe/Stockholm
-fs user U4MALLORY mallory -
+fk user U1LENA lena Europe/Oslo
+fk user U2BOB bob Europe/Oslo
+fk user U3ANNA anna Europe/Stockholm
+fk user U4MALLORY mallory -
 export REFLEKT_SLACK_BOT_TOKEN=xoxb-fake
 export REFLEKT_SLACK_APP_TOKEN=xapp-fake
 export REFLEKT_SLACK_API_BASE="http://127.0.0.1:$port/api"
@@ -143,38 +119,38 @@ check "tokens never logged" sh -c '! grep -q "xoxb-fake\|xapp-fake" run1.err'
 "$REFLEKT" nudge lena >/dev/null
 check "the question arrives in the DM" wait_posts U1LENA 1
 q1=$(head -n 1 posts.out | cut -f 1)
-fs post-meta U1LENA "$q1"
+fk post-meta U1LENA "$q1"
 check "carrying its delivery id in the metadata" \
-    grep -q '"delivery_id"' fs.out
-fs say U1LENA "Jeg ba teamet om innspill."
-first=$(cat fs.out)
+    grep -q '"delivery_id"' fk.out
+fk say U1LENA "Jeg ba teamet om innspill."
+first=$(cat fk.out)
 check "the first answer message is acknowledged" [ -n "$first" ]
-fs say U1LENA "Det ga meg mye å tenke på."
+fk say U1LENA "Det ga meg mye å tenke på."
 check "the answer is thanked" wait_posts U1LENA 2
-fs say U1LENA "Slett meg."
-third=$(cat fs.out)
-fs delete U1LENA "$third"
+fk say U1LENA "Slett meg."
+third=$(cat fk.out)
+fk delete U1LENA "$third"
 check "a deleted message is acknowledged" [ $? -eq 0 ]
 check "the question settles (buttons replaced)" wait_updated "$q1"
-fs edit U1LENA "$first" "Jeg ba hele teamet om innspill."
+fk edit U1LENA "$first" "Jeg ba hele teamet om innspill."
 check "an edit is acknowledged" [ $? -eq 0 ]
-fs command U2BOB "status"
+fk command U2BOB "status"
 check "/reflekt status for the manager" \
-    grep -q "lena\*: 1 sendt, 1 besvart, 0 hoppet over" fs.out
-fs command U2BOB "nudge lena"
-check "a manager cannot nudge" grep -q "konsulent" fs.out
-fs command U4MALLORY "status"
-check "someone not linked is told how" grep -q "person link" fs.out
-fs command U3ANNA "nudge lena"
-check "the consultant can" grep -q "på vei til lena" fs.out
+    grep -q "lena\*: 1 sendt, 1 besvart, 0 hoppet over" fk.out
+fk command U2BOB "nudge lena"
+check "a manager cannot nudge" grep -q "konsulent" fk.out
+fk command U4MALLORY "status"
+check "someone not linked is told how" grep -q "person link" fk.out
+fk command U3ANNA "nudge lena"
+check "the consultant can" grep -q "på vei til lena" fk.out
 check "the nudged question arrives" wait_posts U1LENA 3
 q2=$(tail -n 1 posts.out | cut -f 1)
-fs press U1LENA "$q2" skip
+fk press U1LENA "$q2" skip
 check "Skip is pressed on it" [ $? -eq 0 ]
 check "and answered in the DM" wait_posts U1LENA 4
 check "the question shows it was skipped" wait_updated "$q2"
 check "its buttons are gone" refused press U1LENA "$q2" skip
-fs disconnect refresh_requested
+fk disconnect refresh_requested
 check "a refresh opens a new connection" \
     wait_count run1.err "Socket Mode connected" 2 5
 check "and closes the old one" conns 1
@@ -182,7 +158,7 @@ stop
 
 # Slack out of reach at start: retried with backoff while the endpoint
 # serves; several Socket Mode connections when asked for.
-fs fault reset auth.test 7
+fk fault reset auth.test 7
 log=run1b.err
 REFLEKT_SLACK_CONNECTIONS=2 start --listen 127.0.0.1:0
 wait_for run1b.err "msg=\"listening\"" 5
@@ -196,7 +172,7 @@ check "and reflekt signs in once Slack answers" \
 check "with two Socket Mode connections" \
     wait_count run1b.err "Socket Mode connected" 2 5
 check "both open at the fake" conns 2
-fs drop
+fk drop
 check "dropped links are opened again" \
     wait_count run1b.err "Socket Mode connected" 4 10
 stop
@@ -217,11 +193,11 @@ REFLEKT_FAULT=crash-after-commit start
 wait_for run2.err "Socket Mode connected" 5
 "$REFLEKT" nudge lena >/dev/null
 wait_posts U1LENA 5
-fs_start say U1LENA "Svar rett før krasjet."
+fk_start say U1LENA "Svar rett før krasjet."
 check "the daemon died between commit and ack" died
 log=run3.err
 start
-check "after a restart Slack's retry is acknowledged" fs_wait 20
+check "after a restart Slack's retry is acknowledged" fk_wait 20
 check "the retried envelope is a known event" \
     wait_for run3.err "duplicate event ignored" 5
 stop
@@ -230,8 +206,8 @@ stop
 # finds the question in the DM's history instead of posting it again.
 posts_of U1LENA
 before=$(wc -l <posts.out)
-fs calls chat.postMessage
-calls_before=$(cat fs.out)
+fk calls chat.postMessage
+calls_before=$(cat fk.out)
 log=run4.err
 REFLEKT_FAULT=crash-after-send start
 wait_for run4.err "Socket Mode connected" 5
@@ -244,8 +220,8 @@ check "the restart finds the question already posted" \
 stop
 posts_of U1LENA
 check "posted once, not twice" [ "$(wc -l <posts.out)" -eq $((before + 1)) ]
-fs calls chat.postMessage
-check "one chat.postMessage for it" [ "$(cat fs.out)" -eq $((calls_before + 1)) ]
+fk calls chat.postMessage
+check "one chat.postMessage for it" [ "$(cat fk.out)" -eq $((calls_before + 1)) ]
 
 # ---- Events API ---------------------------------------------------------
 unset REFLEKT_SLACK_APP_TOKEN
@@ -255,23 +231,23 @@ start --listen 127.0.0.1:0
 wait_for run6.err "msg=\"listening\"" 5
 hport=$(sed -n 's/.*msg="listening".*port=\([0-9]*\).*/\1/p' run6.err | tail -n 1)
 check "the Events API is on" wait_for run6.err "events_api=on" 5
-fs deliver "http://127.0.0.1:$hport/slack"
-check "Slack's URL verification is answered" fs verify
-fs fault limit chat.postMessage 1
+fk deliver "http://127.0.0.1:$hport/slack"
+check "Slack's URL verification is answered" fk verify
+fk fault limit chat.postMessage 1
 "$REFLEKT" nudge lena >/dev/null
 posts_of U1LENA
 n=$(wc -l <posts.out)
 check "a question over the Events API, after a 429" wait_posts U1LENA $((n + 1))
 check "the 429 was waited out" wait_for run6.err "rate limited; waiting" 5
 q3=$(tail -n 1 posts.out | cut -f 1)
-fs say U1LENA "Svar over Events API."
+fk say U1LENA "Svar over Events API."
 check "a signed event is taken" [ $? -eq 0 ]
-fs command U2BOB "cadence lena FREQ=WEEKLY;BYDAY=TH;BYHOUR=10"
-check "the manager sets the cadence" grep -q "torsdag" fs.out
+fk command U2BOB "cadence lena FREQ=WEEKLY;BYDAY=TH;BYHOUR=10"
+check "the manager sets the cadence" grep -q "torsdag" fk.out
 "$REFLEKT" nudge lena >/dev/null
 check "one more question" wait_posts U1LENA $((n + 3))
 q4=$(tail -n 1 posts.out | cut -f 1)
-fs press U1LENA "$q4" snooze
+fk press U1LENA "$q4" snooze
 check "Snooze is pressed over the Events API" [ $? -eq 0 ]
 
 body='{"type":"event_callback","event_id":"EvFORGED","event":{"type":"message","channel_type":"im","channel":"D1LENA","user":"U1LENA","text":"forged words","ts":"1.1"}}'
@@ -305,11 +281,11 @@ check "the snoozed question waits" grep -q '"status": "snoozed"' export2.json
 log=run7.err
 REFLEKT_FAULT=crash-after-commit start --listen "127.0.0.1:$hport"
 wait_for run7.err "events_api=on" 5
-fs_start say U1LENA "Enda en tanke."
+fk_start say U1LENA "Enda en tanke."
 died
 log=run8.err
 start --listen "127.0.0.1:$hport"
-check "Slack's retry reaches the restarted daemon" fs_wait 20
+check "Slack's retry reaches the restarted daemon" fk_wait 20
 check "recognised as a retry" \
     wait_for run8.err "delivery retried by Slack" 5
 stop
