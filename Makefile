@@ -140,14 +140,15 @@ demo: deps
 	$(Q)sh tests/e2e/demo.sh ./reflekt
 
 test: all $(TEST_BIN) $(BUILD)/tests/fake-matrix-server \
-		$(BUILD)/tests/fake-slack-server
+		$(BUILD)/tests/fake-slack-server $(BUILD)/tests/fake-teams-server
 	$(Q)sh tests/run.sh $(BUILD) ./reflekt
 
 # The same suite, rebuilt under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-san:
 	$(Q)$(MAKE) -s BUILD=build-san SANITIZE=1 build-san/reflekt \
 	  $(TEST_SRC:tests/unit/%.c=build-san/tests/%) \
-	  build-san/tests/fake-matrix-server build-san/tests/fake-slack-server
+	  build-san/tests/fake-matrix-server build-san/tests/fake-slack-server \
+	  build-san/tests/fake-teams-server
 	$(Q)REFLEKT_TIME_SCALE=3 sh tests/run.sh build-san build-san/reflekt
 
 check: deps
@@ -201,6 +202,12 @@ $(BUILD)/tests/fake-matrix-server: tests/fake/server/fake-matrix-server.c \
 
 $(BUILD)/tests/fake-slack-server: tests/fake/server/fake-slack-server.c \
 		$(BUILD)/tests/fake/fake-slack.o
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/fake $(ALL_LDFLAGS) -o $@ $^ $(LIBS) \
+	  -lpthread
+
+$(BUILD)/tests/fake-teams-server: tests/fake/server/fake-teams-server.c \
+		$(BUILD)/tests/fake/fake-teams.o
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/fake $(ALL_LDFLAGS) -o $@ $^ $(LIBS) \
 	  -lpthread

@@ -610,8 +610,7 @@ slack_send_finish(struct slack_send *x, int status, const char *ts)
 static int
 slack_unclear(const struct http_response *res)
 {
-    return res->err == ERR_TIMEOUT || res->err == ERR_IO ||
-           (res->err == 0 && res->status >= 500);
+    return res->err == ERR_TIMEOUT || res->err == ERR_IO || res->status >= 500;
 }
 
 static void

@@ -488,8 +488,10 @@ teams_codec_message(const struct adapter_msg *m)
         teams_md(&b, t, n);
         t += n;
         if (*t == '\n') {
-            buf_adds(&b, "\n\n");
-            t++;
+            /* Blank lines between paragraphs are one break, not more. */
+            t += strspn(t, "\n");
+            if (*t != '\0')
+                buf_adds(&b, "\n\n");
         }
     }
     o = json_pack("{s:s, s:s%, s:s}", "type", "message", "text",

@@ -655,7 +655,7 @@ on_post(struct teams *t, const struct http_response *res, void *arg)
                  "the app; the question waits\" delivery=%" PRId64,
                  x->delivery_id);
     else if (res->err == ERR_TIMEOUT || res->err == ERR_IO ||
-             (res->err == 0 && res->status >= 500))
+             res->status >= 500)
         log_warn("adapter=teams msg=\"send outcome unknown; the connector "
                  "may hold it, and a later attempt may show it twice\" "
                  "delivery=%" PRId64,
@@ -882,12 +882,21 @@ teams_inbound(struct teams *t, struct listen_req *req, int may_refresh)
         return;
     }
     rc = jwt_verify(&tok, t->keys, &want, (int64_t)time(NULL), err);
-    if (rc == ERR_NOTFOUND && may_refresh && t->nheld < TEAMS_MAX_WAITING &&
-        (t->kf.busy || uv_now(t->a->loop) - t->kf.at >= TEAMS_KEYS_MIN_MS)) {
+    if (rc == ERR_NOTFOUND && may_refresh && t->nheld < TEAMS_MAX_WAITING) {
+        uint64_t since = uv_now(t->a->loop) - t->kf.at;
+
+        /* Microsoft rolled its keys, or someone guesses kids: either way
+         * the request waits for one fetch, and fetches are spaced. */
+        t->held[t->nheld++] = req;
+        if (t->kf.busy)
+            return;
         log_info("adapter=teams msg=\"token signed with an unknown key; "
                  "fetching the key set again\"");
-        t->held[t->nheld++] = req;
-        teams_keys_fetch(t);
+        if (since >= TEAMS_KEYS_MIN_MS)
+            teams_keys_fetch(t);
+        else
+            uv_timer_start(&t->kf.timer, on_keys_timer,
+                           TEAMS_KEYS_MIN_MS - since, 0);
         return;
     }
     if (rc < 0) {

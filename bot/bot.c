@@ -67,6 +67,16 @@ on_timer(uv_timer_t *t)
     bot_tick(t->data);
 }
 
+/* The engine's outcome of a send changed what is due: look again. */
+static void
+bot_wake(void *arg)
+{
+    struct bot *b = arg;
+
+    if (!b->stopping)
+        uv_timer_start(&b->timer, on_timer, 0, 0);
+}
+
 static void
 bot_tick(struct bot *b)
 {
@@ -436,6 +446,8 @@ bot_run(struct config *conf, const char *config_path)
     }
     uv_loop_init(&b->loop);
     convo_init(&b->cv, b->st, &b->conf, &b->prompts);
+    b->cv.wake = bot_wake;
+    b->cv.wake_arg = b;
     uv_timer_init(&b->loop, &b->timer);
     b->timer.data = b;
     uv_signal_init(&b->loop, &b->sigterm);

@@ -442,6 +442,8 @@ on_sent(struct adapter *a, int status, const char *msg_id, void *arg)
                                            : STORE_AGENDA_NONE) < 0 ||
              store_commit(cv->st) < 0))
             store_rollback(cv->st);
+        else if (again && cv->wake != NULL)
+            cv->wake(cv->wake_arg);
         if (status < 0) {
             cv->errors++;
             log_warn("adapter=%s msg=\"agenda not delivered; will retry\" "
@@ -514,6 +516,8 @@ on_sent(struct adapter *a, int status, const char *msg_id, void *arg)
     if ((rc = store_delivery_update(cv->st, &d)) < 0)
         goto out;
     rc = store_commit(cv->st);
+    if (rc == 0 && cv->wake != NULL)
+        cv->wake(cv->wake_arg);
 out:
     if (rc < 0) {
         store_rollback(cv->st);
@@ -1508,6 +1512,22 @@ convo_apply(struct convo *cv, struct store_leader *l,
             c.kind = CMD_SNOOZE;
         else
             return 0; /* an unknown button: nothing to do */
+        /* A button on an older question (a card still shown somewhere)
+         * must not act on the one open now. */
+        if (ev->delivery_id > 0) {
+            struct store_delivery d;
+            int rc = store_delivery_open(cv->st, l->id, &d);
+
+            if (rc < 0 && rc != ERR_NOTFOUND)
+                return rc;
+            if (rc == ERR_NOTFOUND || d.id != ev->delivery_id) {
+                log_info("msg=\"button on a closed question\" leader=%s "
+                         "delivery=%" PRId64,
+                         l->handle, ev->delivery_id);
+                convo_reply_set(r, MSG_BUTTON_OLD, NULL);
+                return 0;
+            }
+        }
     } else if (ev->type == ADAPTER_EVENT_MESSAGE) {
         cmd_parse(ev->text, ev->text_len, &c);
     } else {

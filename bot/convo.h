@@ -36,6 +36,10 @@ struct convo {
     int fault_before_commit; /* tests: die before committing answers */
     int fault_after_send;    /* tests: die when a question is confirmed */
     uint64_t sent, answers, errors; /* counters for logs and metrics */
+    /* Called when a send's outcome changed what is due (a retry planned,
+     * a reminder set), so the caller's timer can look again. */
+    void (*wake)(void *arg);
+    void *wake_arg;
 };
 
 void convo_init(struct convo *cv, struct store *st, const struct config *conf,

@@ -380,12 +380,16 @@ http_done(struct http_req *q, CURLcode cc)
                    ? q->retry_after(status, q->resp.data ? q->resp.data : "",
                                     q->resp.len)
                    : -1;
+        /* curl reports 0 when there was no Retry-After at all. */
         if (wait < 0 &&
             curl_easy_getinfo(q->easy, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK &&
-            ra >= 0 && ra < 24 * 3600)
+            ra > 0 && ra < 24 * 3600)
             wait = (int64_t)ra * 1000;
+        /* Unsaid (Teams never says): back off, doubling each time. */
         if (wait < 0)
-            wait = HTTP_DEFAULT_RETRY_AFTER_MS;
+            wait =
+                HTTP_DEFAULT_RETRY_AFTER_MS
+                << (q->attempt > 1 ? (q->attempt < 6 ? q->attempt - 1 : 5) : 0);
         if (q->bucket != NULL)
             ratelimit_pause(h->rl, q->bucket, (int64_t)uv_now(h->loop) + wait);
         /* A 429 was refused unread, so even a call not safe to repeat may
@@ -561,7 +565,8 @@ http_response_decode(struct http_response *res, int err, long status,
      * Parse what says it is JSON, or looks like it (some platforms send
      * text/plain); a body that does not parse leaves json NULL.
      */
-    if (err != 0 || res->body_len == 0)
+    /* A server error's body may still say what went wrong. */
+    if ((err != 0 && err != ERR_PLATFORM) || res->body_len == 0)
         return;
     if (http_header(res, "Content-Type", ctype, sizeof(ctype)) == 0 &&
         strstr(ctype, "json") == NULL && res->body[0] != '{' &&

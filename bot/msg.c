@@ -127,6 +127,15 @@ static const char *const msg_table[][LANG__COUNT] = {
             [LANG_EN] = "There's no open question right now, so there's "
                         "nothing to skip or snooze.",
         },
+    [MSG_BUTTON_OLD] =
+        {
+            [LANG_NB] = "Det spørsmålet er allerede avsluttet, så knappen "
+                        "gjør ingenting nå.",
+            [LANG_SV] = "Den frågan är redan avslutad, så knappen gör "
+                        "ingenting nu.",
+            [LANG_EN] = "That question is already closed, so the button "
+                        "does nothing now.",
+        },
     [MSG_SNOOZED] =
         {
             [LANG_NB] = "Helt i orden. Du får spørsmålet igjen %s.",

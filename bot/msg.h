@@ -21,6 +21,7 @@ enum msg_id {
     MSG_SKIPPED,            /* %s when the next question comes */
     MSG_SKIPPED_NO_NEXT,    /* (none) skipped; no next question planned */
     MSG_NO_OPEN,            /* (none) skip/snooze with no open question */
+    MSG_BUTTON_OLD,         /* (none) a button on a question since closed */
     MSG_SNOOZED,            /* %s when the question comes again */
     MSG_PAUSED_UNTIL,       /* %s the date the pause ends */
     MSG_PAUSED,             /* (none) paused until `resume` */

@@ -65,6 +65,7 @@ for t in tests/e2e/test-*.sh; do
     name=$(basename "$t" .sh)
     REFLEKT=$reflekt FAKE_MATRIX=$(pwd)/$build/tests/fake-matrix-server \
         FAKE_SLACK=$(pwd)/$build/tests/fake-slack-server \
+        FAKE_TEAMS=$(pwd)/$build/tests/fake-teams-server \
         run_suite "$name" sh "$t"
 done
 

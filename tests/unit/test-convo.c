@@ -30,6 +30,8 @@ struct fake {
     int buttons[MAX_SENT];
     int resend[MAX_SENT];
     int fail;   /* refuse sends */
+    int lost;   /* accept sends, then report them failed */
+    int wakes;  /* engine asked its timer to look again */
     int silent; /* accept but never confirm (a crash mid-send) */
     int nsettled;
     char *settled[MAX_SENT]; /* the notes under settled questions */
@@ -53,6 +55,10 @@ fake_send(struct adapter *a, const struct adapter_msg *m, adapter_sent_cb *cb,
     }
     if (fake.silent) {
         free(arg); /* the engine's context: never called back */
+        return 0;
+    }
+    if (fake.lost) {
+        cb(a, ERR_PLATFORM, NULL, arg);
         return 0;
     }
     cb(a, 0, "msg-1", arg);
@@ -643,6 +649,35 @@ T_TEST(test_failed_send_retries)
     env_release(&e);
 }
 
+static void
+count_wake(void *arg)
+{
+    (void)arg;
+    fake.wakes++;
+}
+
+/* A send that fails after it was handed over plans a retry, and the
+ * engine says so, so the daemon's timer does not sleep past it. */
+T_TEST(test_failed_send_wakes)
+{
+    struct env e;
+    struct store_delivery d;
+
+    env_init(&e, "en");
+    e.cv.wake = count_wake;
+    fake.lost = 1;
+    tick(&e, TUE);
+    T_EQ_INT(fake.nsent, 1);
+    T_CHECK(fake.wakes >= 1);
+    T_EQ_INT(store_delivery_get(e.st, fake.delivery[0], &d), 0);
+    T_EQ_INT(d.state, STORE_STATE_PENDING);
+    T_EQ_INT(d.action_at, TUE + 60);
+    fake.lost = 0;
+    tick(&e, TUE + 60);
+    T_EQ_INT(fake.nsent, 2);
+    env_release(&e);
+}
+
 T_TEST(test_nudge_and_new_question_closes_old)
 {
     struct env e;
@@ -1193,6 +1228,49 @@ T_TEST(test_settled_questions)
 }
 
 static int
+press_on(struct env *e, const char *id, const char *action, int64_t delivery,
+         int64_t now)
+{
+    struct adapter_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.type = ADAPTER_EVENT_ACTION;
+    ev.event_id = id;
+    ev.user_id = "lena";
+    ev.action = action;
+    ev.delivery_id = delivery;
+    clock_set(now);
+    return convo_on_event(&e->cv, &e->ad, &ev, now);
+}
+
+/* A button on an older question's card (still on screen somewhere) does
+ * not act on the question open now. */
+T_TEST(test_button_on_old_question)
+{
+    struct env e;
+    struct store_delivery d;
+    int64_t first, second;
+
+    env_init(&e, "nb");
+    tick(&e, TUE);
+    first = fake.delivery[0];
+    T_EQ_INT(say(&e, "lena", "a1", "Et svar", TUE + 60), 0);
+    nudge(&e, TUE + HOUR);
+    second = fake.delivery[fake.nsent - 1];
+    T_CHECK(second != first && second > 0);
+    T_EQ_INT(press_on(&e, "b1", "skip", first, TUE + HOUR + 60), 0);
+    T_CONTAINS(fake.text[fake.nsent - 1], "allerede avsluttet");
+    T_EQ_INT(store_delivery_open(e.st, e.l.id, &d), 0);
+    T_EQ_INT(d.id, second);
+    T_EQ_INT(d.state, STORE_STATE_SENT);
+    /* Its own button still works. */
+    T_EQ_INT(press_on(&e, "b2", "skip", second, TUE + HOUR + 90), 0);
+    T_EQ_INT(store_delivery_get(e.st, second, &d), 0);
+    T_EQ_INT(d.state, STORE_STATE_SKIPPED);
+    env_release(&e);
+}
+
+static int
 staff(struct env *e, const char *user, const char *id, const char *text,
       char *reply, size_t replysz)
 {
@@ -1302,5 +1380,6 @@ T_MAIN(T_CASE(test_settled_questions), T_CASE(test_staff_commands),
        T_CASE(test_catch_up_after_downtime_sends_one),
        T_CASE(test_restart_resends_once_not_twice),
        T_CASE(test_answer_while_sending), T_CASE(test_failed_send_retries),
+       T_CASE(test_failed_send_wakes), T_CASE(test_button_on_old_question),
        T_CASE(test_nudge_and_new_question_closes_old),
        T_CASE(test_weeks_of_schedule))
