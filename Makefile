@@ -160,21 +160,28 @@ check: deps
 	$(Q)sh tests/summary.sh build/test-results build-san/test-results \
 	  $$(cat build/real-results-file 2>/dev/null)
 
-# The Matrix flow against a real Synapse (Debian unstable's package in a
-# debootstrapped root, cached in REFLEKT_PEERS); prints SKIP where that
-# cannot be had.  REFLEKT_SKIP_REAL=1 skips it.
-check-real: all
-	$(Q)rm -f build/real-results build/real-results-file
+# Real peers: the Matrix flow against Synapse (Debian unstable's package in
+# a debootstrapped root) and the Teams flow against Microsoft's Agents
+# Playground (npm), both cached in REFLEKT_PEERS; each prints SKIP where
+# its peer cannot be had.  REFLEKT_SKIP_REAL=1 skips both.
+check-real: all $(BUILD)/tests/fake-teams-server
+	$(Q)rm -f build/real-results build/real-teams-results \
+	  build/real-results-file
 	$(Q)if [ "$${REFLEKT_SKIP_REAL:-0}" = 1 ]; then \
 	  echo "SKIP: REFLEKT_SKIP_REAL=1"; \
 	else \
-	  sh tests/real/check-real.sh ./reflekt >build/real.log 2>&1; \
-	  status=$$?; \
+	  status=0; \
+	  sh tests/real/check-real.sh ./reflekt >build/real.log 2>&1 || status=1; \
 	  cat build/real.log; \
-	  sed -n 's/^real: \([0-9]*\) passed, \([0-9]*\) failed$$/\1 \2/p' \
-	    build/real.log >build/real-results; \
-	  if [ -s build/real-results ]; then \
-	    echo build/real-results >build/real-results-file; fi; \
+	  sh tests/real/check-teams.sh ./reflekt $(BUILD)/tests/fake-teams-server \
+	    >build/real-teams.log 2>&1 || status=1; \
+	  cat build/real-teams.log; \
+	  for r in real real-teams; do \
+	    sed -n 's/^real: \([0-9]*\) passed, \([0-9]*\) failed$$/\1 \2/p' \
+	      build/$$r.log >build/$$r-results; \
+	    if [ -s build/$$r-results ]; then \
+	      echo build/$$r-results >>build/real-results-file; fi; \
+	  done; \
 	  exit $$status; \
 	fi
 
