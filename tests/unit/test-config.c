@@ -36,6 +36,9 @@ static const char *const env_vars[] = {
     "REFLEKT_SCHEDULE_REPEAT_WINDOW",
     "REFLEKT_CONSOLE_ENABLED",
     "REFLEKT_CONSOLE_INPUT",
+    "REFLEKT_TEAMS_APP_ID",
+    "REFLEKT_TEAMS_APP_PASSWORD",
+    "REFLEKT_TEAMS_TENANT_ID",
 };
 
 static void
@@ -297,8 +300,8 @@ T_TEST(test_unknown_section)
 {
     char err[ERR_BUFSZ];
 
-    T_EQ_STR(fault("[reflekt]\n\n[teams]\napp_id = x\n", err),
-             "t.ini:4: unknown section [teams]");
+    T_EQ_STR(fault("[reflekt]\n\n[discord]\ntoken = x\n", err),
+             "t.ini:4: unknown section [discord]");
     T_EQ_STR(fault("[reflekt]\n\n[slack]\ntoken = xoxb\n", err),
              "t.ini:4: unknown key \"token\" in [slack]");
     T_EQ_STR(fault("[Schedule]\ncadence = FREQ=DAILY\n", err),
@@ -543,6 +546,33 @@ T_TEST(test_environment)
     unlink(path);
 }
 
+/* Teams' registration from the environment, as the README says. */
+T_TEST(test_teams)
+{
+    struct config c;
+    char err[ERR_BUFSZ] = "";
+
+    env_clear();
+    setenv("REFLEKT_TEAMS_APP_ID", "11111111-2222-3333-4444-555555555555", 1);
+    setenv("REFLEKT_TEAMS_APP_PASSWORD", "s3cret", 1);
+    setenv("REFLEKT_TEAMS_TENANT_ID", "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+           1);
+    config_init(&c);
+    T_EQ_STR(c.teams_openid_url, "https://login.botframework.com/v1/"
+                                 ".well-known/openidconfiguration");
+    T_EQ_STR(c.teams_service_url, "https://smba.trafficmanager.net/teams/");
+    T_EQ_INT(config_load(&c, NULL, err), 0);
+    T_EQ_STR(c.teams_app_id, "11111111-2222-3333-4444-555555555555");
+    T_EQ_STR(c.teams_app_password, "s3cret");
+    T_EQ_STR(c.teams_tenant_id, "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee");
+    T_EQ_INT(c.teams_allow_loopback, 0);
+    config_release(&c);
+    env_clear();
+    T_EQ_INT(load(&c, "[teams]\nallow_loopback = maybe\n", err), ERR_CONFIG);
+    T_CONTAINS(err, "allow_loopback");
+    config_release(&c);
+}
+
 T_TEST(test_missing_file)
 {
     static const char path[] = "/tmp/reflekt-test-no-such-dir/reflekt.ini";
@@ -592,5 +622,5 @@ T_MAIN(T_CASE(test_defaults), T_CASE(test_full_file),
        T_CASE(test_long_line), T_CASE(test_nul_byte),
        T_CASE(test_first_error_wins),
        T_CASE(test_first_error_wins_after_syntax_error),
-       T_CASE(test_environment), T_CASE(test_missing_file),
+       T_CASE(test_environment), T_CASE(test_teams), T_CASE(test_missing_file),
        T_CASE(test_duration))
