@@ -120,8 +120,10 @@ jwt_str(const json_t *o, const char *key, char *out, size_t outsz)
     out[0] = '\0';
     if (v == NULL)
         return 0;
-    if (!json_is_string(v) || (n = json_string_length(v)) >= outsz ||
-        memchr(json_string_value(v), '\0', n) != NULL)
+    if (!json_is_string(v))
+        return -1;
+    n = json_string_length(v);
+    if (n >= outsz || memchr(json_string_value(v), '\0', n) != NULL)
         return -1;
     memcpy(out, json_string_value(v), n + 1);
     return 1;
@@ -221,6 +223,11 @@ jwt_parse(const char *token, size_t len, struct jwt *out, char *err)
                 h == NULL ? "header" : "payload");
         goto out;
     }
+    if (json_object_get(h, "crit") != NULL) {
+        /* Extensions reflekt does not know must not be ignored. */
+        err_set(err, "token header has critical extensions");
+        goto out;
+    }
     if (jwt_str(h, "alg", out->alg, sizeof(out->alg)) <= 0 ||
         jwt_str(h, "kid", out->kid, sizeof(out->kid)) < 0) {
         err_set(err, "token header has no usable alg or kid");
@@ -307,11 +314,12 @@ jwt_verify(const struct jwt *t, const struct jwks *keys,
         err_set(err, "token audience is not this bot's app id");
         return ERR_DENIED;
     }
-    if (t->exp == 0 || now > t->exp + skew) {
+    /* Written so that no sum can overflow, whatever the token says. */
+    if (t->exp == 0 || now - skew > t->exp) {
         err_set(err, "token has expired");
         return ERR_DENIED;
     }
-    if (t->nbf != 0 && now + skew < t->nbf) {
+    if (t->nbf != 0 && t->nbf - skew > now) {
         err_set(err, "token is not valid yet");
         return ERR_DENIED;
     }
@@ -422,8 +430,10 @@ jwks_rsa(const json_t *o)
         goto out;
     bld = OSSL_PARAM_BLD_new();
     if (bld == NULL || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
-        !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
-        (params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
+        !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
+        goto out;
+    params = OSSL_PARAM_BLD_to_param(bld);
+    if (params == NULL)
         goto out;
     ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
     if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
@@ -475,7 +485,8 @@ jwks_load(struct jwks *k, const json_t *doc, char *err)
                 memcpy(key->endorse[key->nendorse++], json_string_value(v),
                        len + 1);
         }
-        if ((key->pkey = jwks_rsa(o)) == NULL)
+        key->pkey = jwks_rsa(o);
+        if (key->pkey == NULL)
             continue;
         n++;
     }

@@ -1,10 +1,12 @@
 /*
  * teams-codec.c - Bot Framework activities in, connector JSON out.
  *
- * Event ids: a message is "teams:<activity id>" (Teams sends the same id
- * when it redelivers); an edit is "teams:edit:<message id>:<timestamp>",
- * since every edit of one message carries that message's id; a delete is
- * "teams:del:<message id>".
+ * Event ids name the conversation too, since Teams message ids are unique
+ * only within one chat: a message is "teams:<conversation>:<activity id>"
+ * (Teams sends the same id when it redelivers); an edit is
+ * "teams:edit:<conversation>:<message id>:<timestamp>", since every edit of
+ * one message carries that message's id; a delete is
+ * "teams:del:<conversation>:<message id>".
  *
  * Text out: reflekt's texts mark bold with single asterisks and break
  * lines with '\n'.  Teams reads Markdown, where that would be italics and
@@ -155,7 +157,7 @@ teams_delivery(const json_t *v)
     if (json_is_integer(v))
         return json_integer_value(v) > 0 ? (int64_t)json_integer_value(v) : 0;
     s = json_string_value(v);
-    if (s == NULL || !isdigit((unsigned char)s[0]))
+    if (s == NULL || !isdigit((unsigned char)s[0]) || strlen(s) > 18)
         return 0;
     n = strtoll(s, &end, 10);
     return *end == '\0' && n > 0 ? (int64_t)n : 0;
@@ -197,8 +199,8 @@ teams_tz(const json_t *act)
         const char *type = teams_str(e, "type");
 
         if (type != NULL && strcmp(type, "clientInfo") == 0 &&
-            (tz = teams_str(e, "timezone")) != NULL)
-            return tz;
+            teams_str(e, "timezone") != NULL)
+            return teams_str(e, "timezone");
     }
     return NULL;
 }
@@ -231,7 +233,8 @@ teams_in_message(const json_t *act, const char *id, struct teams_in *in,
     const char *s, *rest;
     size_t len, restlen;
 
-    snprintf(in->event_id, sizeof(in->event_id), "teams:%s", id);
+    snprintf(in->event_id, sizeof(in->event_id), "teams:%s:%s",
+             in->ref.conversation, id);
     in->ev.event_id = in->event_id;
     in->ev.msg_id = id;
     if (json_is_object(value)) {
@@ -303,8 +306,11 @@ teams_codec_activity(const json_t *act, const char *self, struct teams_in *in,
                                           : "conversation.id");
         return ERR_INVAL;
     }
-    /* Only the personal chat with the bot is reflekt's. */
-    if ((ctype != NULL && strcmp(ctype, "personal") != 0) ||
+    /* Only the personal Teams chat with the bot is reflekt's: Web Chat or
+     * Direct Line activities (other channels of the same bot) name people
+     * however their client likes, so they are never taken as anyone's. */
+    if (strcmp(in->channel, "msteams") != 0 ||
+        (ctype != NULL && strcmp(ctype, "personal") != 0) ||
         json_is_true(json_object_get(conv, "isGroup")))
         return 0;
     tenant = teams_str(conv, "tenantId");
@@ -348,7 +354,7 @@ teams_codec_activity(const json_t *act, const char *self, struct teams_in *in,
     if (strcmp(type, "message") != 0 && strcmp(type, "messageUpdate") != 0 &&
         strcmp(type, "messageDelete") != 0)
         return 0; /* typing, reactions, invokes, events */
-    if (id == NULL || strlen(id) > 200) {
+    if (id == NULL || strlen(id) > TEAMS_ACTIVITY_ID_MAX) {
         err_set(err, "%s activity has no usable id", type);
         return ERR_INVAL;
     }
@@ -363,7 +369,8 @@ teams_codec_activity(const json_t *act, const char *self, struct teams_in *in,
             return 0;
         }
         in->ev.type = ADAPTER_EVENT_DELETE;
-        snprintf(in->event_id, sizeof(in->event_id), "teams:del:%s", id);
+        snprintf(in->event_id, sizeof(in->event_id), "teams:del:%s:%s",
+                 in->ref.conversation, id);
     } else {
         const json_t *text = json_object_get(act, "text");
         const char *ts = teams_str(act, "timestamp");
@@ -380,8 +387,8 @@ teams_codec_activity(const json_t *act, const char *self, struct teams_in *in,
         in->ev.type = ADAPTER_EVENT_EDIT;
         in->ev.text = json_string_value(text);
         in->ev.text_len = json_string_length(text);
-        snprintf(in->event_id, sizeof(in->event_id), "teams:edit:%s:%.64s", id,
-                 ts != NULL ? ts : "-");
+        snprintf(in->event_id, sizeof(in->event_id), "teams:edit:%s:%s:%.64s",
+                 in->ref.conversation, id, ts != NULL ? ts : "-");
     }
     in->ev.event_id = in->event_id;
     return 0;
@@ -507,7 +514,8 @@ teams_codec_settled(const char *text, const char *note)
     json_t *body = json_array();
 
     teams_blocks(body, text);
-    json_array_append_new(body, teams_text_block(note, strlen(note), 1));
+    if (note != NULL)
+        json_array_append_new(body, teams_text_block(note, strlen(note), 1));
     return teams_card(body, NULL);
 }
 

@@ -22,7 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TEAMS_REF_MAX 512 /* an encoded reference fits (STORE_ID_MAX) */
+#define TEAMS_REF_MAX 512         /* an encoded reference fits (STORE_ID_MAX) */
+#define TEAMS_ACTIVITY_ID_MAX 128 /* longer activity ids are refused */
 
 struct teams_ref {
     char service_url[200]; /* as the activity said it, trailing '/' kept */
@@ -45,12 +46,12 @@ struct teams_in {
     struct adapter_event ev;
     struct teams_ref ref;
     char ref_str[TEAMS_REF_MAX]; /* ref encoded, what ev.conversation says */
-    char event_id[320];
-    const char *user;        /* the person (object id, else from.id) */
-    const char *from_id;     /* from.id */
-    const char *channel;     /* channelId, e.g. "msteams" */
-    const char *service_url; /* serviceUrl, as sent */
-    const char *tz;          /* the person's IANA zone, or NULL */
+    char event_id[512];          /* fits STORE_ID_MAX: see teams-codec.c */
+    const char *user;            /* the person (object id, else from.id) */
+    const char *from_id;         /* from.id */
+    const char *channel;         /* channelId, e.g. "msteams" */
+    const char *service_url;     /* serviceUrl, as sent */
+    const char *tz;              /* the person's IANA zone, or NULL */
 };
 
 /*

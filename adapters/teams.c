@@ -55,7 +55,7 @@
 #define TEAMS_KEYS_REFRESH_MS (24 * 3600 * 1000)
 #define TEAMS_KEYS_MIN_MS 5000      /* between fetches for unknown keys */
 #define TEAMS_TOKEN_EARLY_MS 300000 /* renew this long before expiry */
-#define TEAMS_MAX_WAITING 256       /* requests held for a key refresh */
+#define TEAMS_MAX_WAITING 32        /* requests held for a key refresh */
 #define TEAMS_KEY_MAX 320           /* "ref:<user>" */
 
 /* Something fetched from Microsoft and kept: the key set, the token. */
@@ -64,7 +64,8 @@ struct teams_fetch {
     int busy;
     int ok; /* fetched at least once (keys) / valid now (token) */
     int64_t backoff_ms;
-    uint64_t at; /* uv_now of the last success */
+    uint64_t at;    /* uv_now of the last success */
+    uint64_t tried; /* uv_now of the last attempt */
     uv_timer_t timer;
 };
 
@@ -80,6 +81,7 @@ struct teams {
     char *openid_url;
     char *service_url;
     int loopback;
+    int started; /* the timers exist */
     int stopping;
     struct jwks *keys;
     struct teams_fetch kf;    /* signing keys */
@@ -95,6 +97,8 @@ static void teams_keys_fetch(struct teams *t);
 static void teams_token_fetch(struct teams *t);
 static void teams_inbound(struct teams *t, struct listen_req *req,
                           int may_refresh);
+static void teams_respond(struct listen_req *req, unsigned status,
+                          const char *text);
 
 static int
 teams_url_ok(const char *url, int loopback)
@@ -186,17 +190,22 @@ on_keys_timer(uv_timer_t *h)
     teams_keys_fetch(h->data);
 }
 
-/* The key fetch ended: look again at the requests it held. */
+/* The key fetch ended (ok: with a key set): look again at the requests it
+ * held.  After a failed fetch they get 503, so Teams tries them again. */
 static void
-teams_keys_done(struct teams *t)
+teams_keys_done(struct teams *t, int ok)
 {
     struct listen_req *held[TEAMS_MAX_WAITING];
     int n = t->nheld;
 
     memcpy(held, t->held, (size_t)n * sizeof(held[0]));
     t->nheld = 0;
-    for (int i = 0; i < n; i++)
-        teams_inbound(t, held[i], 0);
+    for (int i = 0; i < n; i++) {
+        if (ok)
+            teams_inbound(t, held[i], 0);
+        else
+            teams_respond(held[i], 503, "signing keys unavailable\n");
+    }
 }
 
 static void
@@ -212,13 +221,13 @@ on_jwks(const struct http_response *res, void *arg)
     if (res->err != 0 || res->status != 200 || res->json == NULL) {
         teams_fetch_later(t, &t->kf, on_keys_timer,
                           res->err ? err_str(res->err) : "key set refused");
-        teams_keys_done(t);
+        teams_keys_done(t, 0);
         return;
     }
     n = jwks_load(t->keys, res->json, err);
     if (n < 0) {
         teams_fetch_later(t, &t->kf, on_keys_timer, err);
-        teams_keys_done(t);
+        teams_keys_done(t, 0);
         return;
     }
     log_info("adapter=teams msg=\"signing keys loaded\" keys=%d", n);
@@ -226,7 +235,7 @@ on_jwks(const struct http_response *res, void *arg)
     t->kf.backoff_ms = 0;
     t->kf.at = uv_now(t->a->loop);
     uv_timer_start(&t->kf.timer, on_keys_timer, TEAMS_KEYS_REFRESH_MS, 0);
-    teams_keys_done(t);
+    teams_keys_done(t, 1);
 }
 
 static void
@@ -245,7 +254,7 @@ on_openid(const struct http_response *res, void *arg)
                           res->err      ? err_str(res->err)
                           : uri == NULL ? "no jwks_uri in the metadata"
                                         : "jwks_uri is not https");
-        teams_keys_done(t);
+        teams_keys_done(t, 0);
         return;
     }
     r.method = "GET";
@@ -254,7 +263,7 @@ on_openid(const struct http_response *res, void *arg)
     if (http_request(t->a->http, &r, on_jwks, t) < 0) {
         t->kf.busy = 0;
         teams_fetch_later(t, &t->kf, on_keys_timer, "cannot ask");
-        teams_keys_done(t);
+        teams_keys_done(t, 0);
     }
 }
 
@@ -266,6 +275,7 @@ teams_keys_fetch(struct teams *t)
     if (t->stopping || t->kf.busy)
         return;
     t->kf.busy = 1;
+    t->kf.tried = uv_now(t->a->loop);
     uv_timer_stop(&t->kf.timer);
     r.method = "GET";
     r.url = t->openid_url;
@@ -273,7 +283,7 @@ teams_keys_fetch(struct teams *t)
     if (http_request(t->a->http, &r, on_openid, t) < 0) {
         t->kf.busy = 0;
         teams_fetch_later(t, &t->kf, on_keys_timer, "cannot ask");
-        teams_keys_done(t);
+        teams_keys_done(t, 0);
     }
 }
 
@@ -362,7 +372,7 @@ on_token(const struct http_response *res, void *arg)
     t->tf.busy = 0;
     if (res->err == 0 && (res->status == 400 || res->status == 401) &&
         code != NULL) {
-        char why[400], esc[256];
+        char why[400], esc[256], esc_code[64];
 
         /* A refused app id, password or tenant does not mend itself. */
         snprintf(why, sizeof(why),
@@ -370,7 +380,8 @@ on_token(const struct http_response *res, void *arg)
                  "check [teams] app_id, app_password and tenant_id or "
                  "REFLEKT_TEAMS_APP_ID, REFLEKT_TEAMS_APP_PASSWORD and "
                  "REFLEKT_TEAMS_TENANT_ID",
-                 code, log_esc(desc != NULL ? desc : "", esc, sizeof(esc)));
+                 log_esc(code, esc_code, sizeof(esc_code)),
+                 log_esc(desc != NULL ? desc : "", esc, sizeof(esc)));
         teams_calls_run(t, ERR_AUTH);
         teams_fatal(t, why);
         return;
@@ -509,6 +520,15 @@ teams_call(struct teams *t, const char *method, char *url, json_t *body,
         teams_call_fail(c, ERR_CANCELED);
         return;
     }
+    /* The token goes only to Microsoft's connector, whatever a stored
+     * reference says (it may predate a change of allow_loopback). */
+    if (!teams_codec_service_url_ok(url, t->loopback)) {
+        log_warn("adapter=teams msg=\"not a Microsoft connector; nothing "
+                 "sent\" call=\"%s\"",
+                 method);
+        teams_call_fail(c, ERR_DENIED);
+        return;
+    }
     if (t->tf.ok && t->auth != NULL && uv_now(t->a->loop) < t->auth_until) {
         teams_call_issue(c);
         return;
@@ -524,14 +544,18 @@ static int
 teams_failed(const struct http_response *res, const char *what, char *code,
              size_t codesz, char *sub, size_t subsz)
 {
+    char esc_code[128], esc_sub[128];
+
     code[0] = sub[0] = '\0';
     if (res->err == 0 && res->status >= 200 && res->status < 300)
         return 0;
     teams_codec_error(res->json, code, codesz, sub, subsz);
-    log_warn("adapter=teams msg=\"%s failed\" status=%ld error=\"%s\" "
-             "code=\"%s\" subcode=\"%s\"",
-             what, res->status, res->err ? err_str(res->err) : "http", code,
-             sub);
+    if (res->err != ERR_CANCELED)
+        log_warn("adapter=teams msg=\"%s failed\" status=%ld error=\"%s\" "
+                 "code=\"%s\" subcode=\"%s\"",
+                 what, res->status, res->err ? err_str(res->err) : "http",
+                 log_esc(code, esc_code, sizeof(esc_code)),
+                 log_esc(sub, esc_sub, sizeof(esc_sub)));
     if (res->err != 0)
         return res->err;
     if (res->status == 401)
@@ -594,11 +618,11 @@ on_create(struct teams *t, const struct http_response *res, void *arg)
 
     if (rc == 0 && id == NULL)
         rc = ERR_PLATFORM;
-    if (rc == 0) {
-        xstrlcpy(x->ref.conversation, id, sizeof(x->ref.conversation));
-        if (teams_ref_format(&x->ref, ref, sizeof(ref)) < 0)
-            rc = ERR_PLATFORM;
-    }
+    if (rc == 0 &&
+        (xstrlcpy(x->ref.conversation, id, sizeof(x->ref.conversation)) >=
+             sizeof(x->ref.conversation) ||
+         teams_ref_format(&x->ref, ref, sizeof(ref)) < 0))
+        rc = ERR_PLATFORM; /* an id reflekt cannot keep */
     if (rc < 0) {
         if (rc == ERR_NOTFOUND || rc == ERR_DENIED)
             log_warn("adapter=teams msg=\"cannot open a chat with the person; "
@@ -644,9 +668,6 @@ on_post(struct teams *t, const struct http_response *res, void *arg)
         /* The chat is gone (the app was reinstalled): nothing was
          * delivered, so open it afresh and post once more. */
         teams_ref_store(t, x->user, "");
-        xstrlcpy(x->ref.service_url,
-                 x->ref.service_url[0] ? x->ref.service_url : t->service_url,
-                 sizeof(x->ref.service_url));
         teams_send_create(x);
         return;
     }
@@ -686,6 +707,11 @@ teams_send(struct adapter *a, const struct adapter_msg *msg,
     x->t = t;
     x->user = xstrdup(msg->user_id);
     x->activity = teams_codec_message(msg);
+    if (x->activity == NULL) { /* text that is not UTF-8 */
+        free(x->user);
+        free(x);
+        return ERR_INVAL;
+    }
     x->delivery_id = msg->delivery_id;
     x->cb = cb;
     x->arg = arg;
@@ -779,7 +805,8 @@ teams_ref_seen(struct teams *t, const struct teams_in *in, int leader,
     if (a->host.cursor_get(a, key, stored, sizeof(stored), a->host.arg) < 0 ||
         strcmp(stored, in->ref_str) != 0)
         rc = a->host.cursor_set(a, key, in->ref_str, a->host.arg);
-    if (rc == 0 && leader && strcmp(known, in->ref_str) != 0)
+    if (rc == 0 && leader && strcmp(known, in->ref_str) != 0 &&
+        a->host.conversation_set != NULL)
         rc = a->host.conversation_set(a, in->user, in->ref_str, a->host.arg);
     return rc;
 }
@@ -795,8 +822,10 @@ teams_handle(struct teams *t, struct listen_req *req, struct teams_in *in)
     case TEAMS_IN_INSTALL:
     case TEAMS_IN_EVENT:
     case TEAMS_IN_COMMAND:
-        leader = a->host.leader_lookup(a, in->user, known, sizeof(known), lang,
-                                       a->host.arg);
+        leader = a->host.leader_lookup != NULL
+                     ? a->host.leader_lookup(a, in->user, known, sizeof(known),
+                                             lang, a->host.arg)
+                     : 0;
         if (leader < 0 || teams_ref_seen(t, in, leader == 1, known) < 0) {
             teams_respond(req, 500, "try again\n");
             return;
@@ -826,12 +855,15 @@ teams_handle(struct teams *t, struct listen_req *req, struct teams_in *in)
     teams_respond(req, 200, "");
     if (in->kind == TEAMS_IN_COMMAND && reply[0] != '\0') {
         struct adapter_msg m = {0};
+        json_t *body;
 
         m.user_id = in->user;
         m.text = reply;
-        teams_call(
-            t, "POST", teams_url(&in->ref, in->ref.conversation, 1, NULL),
-            teams_codec_message(&m), "teams:send", 1, on_command_reply, NULL);
+        body = teams_codec_message(&m);
+        if (body != NULL)
+            teams_call(t, "POST",
+                       teams_url(&in->ref, in->ref.conversation, 1, NULL), body,
+                       "teams:send", 1, on_command_reply, NULL);
     }
 }
 
@@ -882,22 +914,31 @@ teams_inbound(struct teams *t, struct listen_req *req, int may_refresh)
         return;
     }
     rc = jwt_verify(&tok, t->keys, &want, (int64_t)time(NULL), err);
-    if (rc == ERR_NOTFOUND && may_refresh && t->nheld < TEAMS_MAX_WAITING) {
-        uint64_t since = uv_now(t->a->loop) - t->kf.at;
+    if (rc == ERR_NOTFOUND && may_refresh) {
+        uint64_t now = uv_now(t->a->loop);
 
-        /* Microsoft rolled its keys, or someone guesses kids: either way
-         * the request waits for one fetch, and fetches are spaced. */
-        t->held[t->nheld++] = req;
-        if (t->kf.busy)
+        /* Microsoft rolled its keys, or someone guesses kids.  A key set
+         * fetched within TEAMS_KEYS_MIN_MS is current: the kid is simply
+         * not Microsoft's (401, below).  Otherwise the request waits for a
+         * fetch, under way or started now; when one failed only moments
+         * ago, 503 and Teams tries again.  Few are held, so guessed kids
+         * cannot tie up the endpoint's connections. */
+        if (now - t->kf.at >= TEAMS_KEYS_MIN_MS) {
+            if (!t->kf.busy && now - t->kf.tried >= TEAMS_KEYS_MIN_MS) {
+                log_info("adapter=teams msg=\"token signed with an unknown "
+                         "key; fetching the key set again\"");
+                teams_keys_fetch(t);
+            }
+            if (t->kf.busy && t->nheld < TEAMS_MAX_WAITING) {
+                t->held[t->nheld++] = req;
+                return;
+            }
+            log_warn("adapter=teams msg=\"request refused for now\" "
+                     "status=503 error=\"%s\"",
+                     err);
+            teams_respond(req, 503, "try again\n");
             return;
-        log_info("adapter=teams msg=\"token signed with an unknown key; "
-                 "fetching the key set again\"");
-        if (since >= TEAMS_KEYS_MIN_MS)
-            teams_keys_fetch(t);
-        else
-            uv_timer_start(&t->kf.timer, on_keys_timer,
-                           TEAMS_KEYS_MIN_MS - since, 0);
-        return;
+        }
     }
     if (rc < 0) {
         teams_refuse(req, 401, err);
@@ -1015,6 +1056,7 @@ teams_start(struct adapter *a)
     uv_timer_init(a->loop, &t->kf.timer);
     uv_timer_init(a->loop, &t->tf.timer);
     t->kf.timer.data = t->tf.timer.data = t;
+    t->started = 1;
     listen_route(a->listen, NULL, "/teams/messages", 0, on_http, t);
     log_info("adapter=teams msg=\"starting\" authority=%s",
              t->tenant != NULL ? "single-tenant" : "multi-tenant (legacy)");
@@ -1031,6 +1073,8 @@ teams_stop(struct adapter *a)
     if (t == NULL || t->stopping)
         return;
     t->stopping = 1;
+    if (!t->started)
+        return; /* stopped before it started: nothing to close */
     for (int i = 0; i < t->nheld; i++)
         teams_respond(t->held[i], 503, "stopping\n");
     t->nheld = 0;

@@ -415,7 +415,7 @@ check "is known to reflekt" \
     wait_for run.err 'adapter=teams msg="duplicate event ignored" leader=lena' 10
 sleep 1 # time for a second reply, were one to be sent
 check "recorded once under its activity id" \
-    is_sql "SELECT count(*) FROM event WHERE event_id = 'teams:$act_id'" 1
+    is_sql "SELECT count(*) FROM event WHERE event_id = 'teams:$cid:$act_id'" 1
 check "one reply, no second one" \
     listed '^createMessage	[^	]*	-	' $((replies + 1))
 check "the card settled once" listed "^updateMessage	$card3	" 1

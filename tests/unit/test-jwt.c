@@ -249,6 +249,15 @@ T_TEST(test_refused)
     refused("{\"alg\":\"RS256\",\"kid\":\"k-skype\"}",
             claims(ISS, good_aud, now + 60, 0, SVC), other, ERR_DENIED,
             "endorsed");
+    /* Critical header extensions reflekt does not know. */
+    refused("{\"alg\":\"RS256\",\"kid\":\"k1\",\"crit\":[\"b64\"]}",
+            claims(ISS, good_aud, now + 60, 0, SVC), key, ERR_DENIED,
+            "critical");
+    /* Times at the ends of the range must not overflow the checks. */
+    refused(
+        rs256_k1,
+        claims(ISS, good_aud, now + 60, (int64_t)9223372036854775000LL, SVC),
+        key, ERR_DENIED, "not valid yet");
     /* A key of the set used as an HMAC secret: the classic confusion. */
     {
         char *h = b64url_str("{\"alg\":\"HS256\",\"kid\":\"k1\"}");

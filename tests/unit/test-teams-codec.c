@@ -63,7 +63,8 @@ T_TEST(test_message)
     T_EQ_INT(teams_codec_activity(j, SELF, &in, err), 0);
     T_EQ_INT(in.kind, TEAMS_IN_EVENT);
     T_EQ_INT(in.ev.type, ADAPTER_EVENT_MESSAGE);
-    T_EQ_STR(in.ev.event_id, "teams:e2040c96-4d70-42f5-b5fe-0fbecac93961");
+    T_EQ_STR(in.ev.event_id, "teams:0158635f-7b38-4072-93da-a3c11b91d8ce:"
+                             "e2040c96-4d70-42f5-b5fe-0fbecac93961");
     T_EQ_STR(in.ev.msg_id, "e2040c96-4d70-42f5-b5fe-0fbecac93961");
     T_EQ_STR(in.ev.user_id, "00000000-0000-0000-0000-0000000000020");
     T_EQ_STR(in.from_id, "user-id-0");
@@ -146,7 +147,7 @@ T_TEST(test_submit)
     T_EQ_STR(in.ev.action, "snooze");
     T_EQ_INT(in.ev.delivery_id, 42);
     T_EQ_STR(in.ev.target_msg_id, "1795433695350-f9ea8199");
-    T_EQ_STR(in.ev.event_id, "teams:396bf17c-1");
+    T_EQ_STR(in.ev.event_id, "teams:c1:396bf17c-1");
     /* The delivery id as a string; another card's data is not ours. */
     json_object_set_new(
         j, "value", json_pack("{s:s, s:s}", "action", "skip", "delivery", "7"));
@@ -209,7 +210,8 @@ T_TEST(test_edit_delete)
     T_EQ_INT(teams_codec_activity(j, SELF, &in, err), 0);
     T_EQ_INT(in.ev.type, ADAPTER_EVENT_EDIT);
     T_EQ_STR(in.ev.target_msg_id, "e2040c96-4d70-42f5-b5fe-0fbecac93961");
-    T_EQ_STR(in.ev.event_id, "teams:edit:e2040c96-4d70-42f5-b5fe-"
+    T_EQ_STR(in.ev.event_id, "teams:edit:0158635f-7b38-4072-93da-"
+                             "a3c11b91d8ce:e2040c96-4d70-42f5-b5fe-"
                              "0fbecac93961:2026-11-23T11:34:32.587Z");
     T_EQ_INT(in.ev.text_len, 11);
     json_object_set_new(json_object_get(j, "channelData"), "eventType",
@@ -223,7 +225,8 @@ T_TEST(test_edit_delete)
                         json_string("softDeleteMessage"));
     T_EQ_INT(teams_codec_activity(j, SELF, &in, err), 0);
     T_EQ_INT(in.ev.type, ADAPTER_EVENT_DELETE);
-    T_EQ_STR(in.ev.event_id, "teams:del:e2040c96-4d70-42f5-b5fe-0fbecac93961");
+    T_EQ_STR(in.ev.event_id, "teams:del:0158635f-7b38-4072-93da-a3c11b91d8ce:"
+                             "e2040c96-4d70-42f5-b5fe-0fbecac93961");
     json_decref(j);
 }
 
@@ -266,6 +269,12 @@ T_TEST(test_refused)
     /* Not an object at all. */
     j = json_array();
     T_EQ_INT(teams_codec_activity(j, SELF, &in, err), ERR_INVAL);
+    json_decref(j);
+    /* Another channel of the same bot (Web Chat, Direct Line) names people
+     * as its client likes: never taken as anyone's. */
+    j = variant("channelId", json_string("directline"));
+    T_EQ_INT(teams_codec_activity(j, SELF, &in, err), 0);
+    T_EQ_INT(in.kind, TEAMS_IN_IGNORE);
     json_decref(j);
     /* A group chat or a channel is ignored, not refused. */
     j = js(playground_message);
