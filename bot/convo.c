@@ -39,6 +39,7 @@
 #define CONVO_MAX_BATCHES 256
 #define CONVO_NO_ADAPTER_RETRY 900 /* seconds */
 #define CONVO_SEND_RETRY 60
+#define CONVO_REFUSED_RETRY (6 * 3600) /* the platform refuses this person */
 #define CONVO_HISTORY 5
 #define CONVO_QUOTE_MAX 200        /* bytes of a leader's words quoted back */
 #define CONVO_AGENDA_QUOTE_MAX 600 /* bytes of one challenge on an agenda */
@@ -493,10 +494,13 @@ on_sent(struct adapter *a, int status, const char *msg_id, void *arg)
         cv->errors++;
         metrics.platform_errors++;
         d.state = STORE_STATE_PENDING;
-        d.action_at = now + CONVO_SEND_RETRY;
+        /* Refused for this person (the app removed, the bot blocked):
+         * asking every minute would change nothing. */
+        d.action_at = now + (status == ERR_DENIED ? CONVO_REFUSED_RETRY
+                                                  : CONVO_SEND_RETRY);
         log_warn("adapter=%s msg=\"question not delivered; will retry\" "
-                 "delivery=%" PRId64 " error=%s",
-                 a->ops->name, d.id, err_name(status));
+                 "delivery=%" PRId64 " error=%s in_s=%" PRId64,
+                 a->ops->name, d.id, err_name(status), d.action_at - now);
     } else {
         cv->sent++;
         metrics.prompts_sent++;

@@ -29,8 +29,9 @@ struct fake {
     int64_t delivery[MAX_SENT];
     int buttons[MAX_SENT];
     int resend[MAX_SENT];
-    int fail;   /* refuse sends */
-    int lost;   /* accept sends, then report them failed */
+    int fail; /* refuse sends */
+    int lost; /* accept sends, then report them failed with lost_err */
+    int lost_err;
     int wakes;  /* engine asked its timer to look again */
     int silent; /* accept but never confirm (a crash mid-send) */
     int nsettled;
@@ -58,7 +59,7 @@ fake_send(struct adapter *a, const struct adapter_msg *m, adapter_sent_cb *cb,
         return 0;
     }
     if (fake.lost) {
-        cb(a, ERR_PLATFORM, NULL, arg);
+        cb(a, fake.lost_err ? fake.lost_err : ERR_PLATFORM, NULL, arg);
         return 0;
     }
     cb(a, 0, "msg-1", arg);
@@ -675,6 +676,25 @@ T_TEST(test_failed_send_wakes)
     fake.lost = 0;
     tick(&e, TUE + 60);
     T_EQ_INT(fake.nsent, 2);
+    env_release(&e);
+}
+
+/* A platform that refuses this person (Teams: the bot blocked) is asked
+ * again hours later, not every minute. */
+T_TEST(test_refused_send_waits)
+{
+    struct env e;
+    struct store_delivery d;
+
+    env_init(&e, "en");
+    fake.lost = 1;
+    fake.lost_err = ERR_DENIED;
+    tick(&e, TUE);
+    T_EQ_INT(store_delivery_get(e.st, fake.delivery[0], &d), 0);
+    T_EQ_INT(d.state, STORE_STATE_PENDING);
+    T_EQ_INT(d.action_at, TUE + 6 * HOUR);
+    tick(&e, TUE + HOUR);
+    T_EQ_INT(fake.nsent, 1);
     env_release(&e);
 }
 
@@ -1380,6 +1400,7 @@ T_MAIN(T_CASE(test_settled_questions), T_CASE(test_staff_commands),
        T_CASE(test_catch_up_after_downtime_sends_one),
        T_CASE(test_restart_resends_once_not_twice),
        T_CASE(test_answer_while_sending), T_CASE(test_failed_send_retries),
-       T_CASE(test_failed_send_wakes), T_CASE(test_button_on_old_question),
+       T_CASE(test_failed_send_wakes), T_CASE(test_refused_send_waits),
+       T_CASE(test_button_on_old_question),
        T_CASE(test_nudge_and_new_question_closes_old),
        T_CASE(test_weeks_of_schedule))
