@@ -108,6 +108,54 @@ fk() {
     fk_wait
 }
 
+# eventually SECONDS COMMAND...: until the command succeeds, polled every
+# 0.1 s (SECONDS scaled like every timeout here).
+eventually() {
+    ev_limit=$(($1 * scale * 10))
+    shift
+    ev_i=0
+    while [ "$ev_i" -lt "$ev_limit" ]; do
+        "$@" && return 0
+        sleep 0.1
+        ev_i=$((ev_i + 1))
+    done
+    return 1
+}
+
+# posts_of USER: the fake's "posts USER" lines into posts.out;
+# wait_posts USER N: until there are at least N.
+posts_of() {
+    fk posts "$1" && cp fk.out posts.out
+}
+has_posts() {
+    posts_of "$1" && [ "$(grep -c . posts.out)" -ge "$2" ]
+}
+wait_posts() {
+    eventually 6 has_posts "$@"
+}
+
+# died: wait (up to 5 s) for a daemon set to crash; true when it did, and
+# a daemon still alive then is killed.  stop: SIGTERM, wait, rc = status.
+died() {
+    eventually 5 sh -c "! kill -0 $daemon_pid 2>/dev/null"
+    if kill -KILL "$daemon_pid" 2>/dev/null; then
+        wait "$daemon_pid"
+        daemon_pid=""
+        return 1
+    fi
+    wait "$daemon_pid"
+    rc=$?
+    daemon_pid=""
+    [ $rc -ne 0 ]
+}
+stop() {
+    kill -TERM "$daemon_pid"
+    wait "$daemon_pid"
+    rc=$?
+    daemon_pid=""
+    return $rc
+}
+
 enrol() {
     "$REFLEKT" leader add "$1" --platform console --user "$1" \
         --consultant anna --manager bob --tz Europe/Oslo --lang "${2:-en}" \

@@ -12,45 +12,22 @@ check "fake Slack up" fake_start "$FAKE_SLACK"
 port=$fake_port
 
 # posts_of USER: the bot's posts (ts, updates, text) into posts.out.
-posts_of() {
-    fk posts "$1" && cp fk.out posts.out
-}
-# wait_posts USER N: until the bot has posted N messages to USER.
-wait_posts() {
-    i=0
-    while [ $i -lt $((60 * scale)) ]; do
-        posts_of "$1"
-        [ "$(wc -l <posts.out)" -ge "$2" ] && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
 # updated TS: whether the bot's post TS has been changed by chat.update.
 updated() {
     posts_of U1LENA && grep "^$1	" posts.out | cut -f 2 | grep -qv '^0$'
 }
 wait_updated() {
-    i=0
-    while [ $i -lt $((60 * scale)) ]; do
-        updated "$1" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
+    eventually 6 updated "$1"
 }
 refused() {
     ! fk "$@"
 }
 # conns N: until the fake counts N open Socket Mode connections.
+has_conns() {
+    fk stats && grep -q "connections $1 " fk.out
+}
 conns() {
-    i=0
-    while [ $i -lt $((50 * scale)) ]; do
-        fk stats && grep -q "connections $1 " fk.out && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
+    eventually 5 has_conns "$1"
 }
 
 fk user U1LENA lena Europe/Oslo
@@ -91,26 +68,6 @@ start() {
     "$REFLEKT" run "$@" </dev/null >>run.out 2>>"$log" &
     daemon_pid=$!
 }
-# died: wait (up to 5 s) for a daemon set to crash; true when it did.
-died() {
-    i=0
-    while kill -0 "$daemon_pid" 2>/dev/null && [ $i -lt $((50 * scale)) ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    wait "$daemon_pid"
-    rc=$?
-    daemon_pid=""
-    [ $rc -ne 0 ]
-}
-stop() {
-    kill -TERM "$daemon_pid"
-    wait "$daemon_pid"
-    rc=$?
-    daemon_pid=""
-    return $rc
-}
-
 # ---- Socket Mode --------------------------------------------------------
 log=run1.err
 start

@@ -72,57 +72,13 @@ start() {
         fk bot "http://127.0.0.1:$hport/teams/messages"
     fi
 }
-died() {
-    i=0
-    while kill -0 "$daemon_pid" 2>/dev/null && [ $i -lt $((50 * scale)) ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    if kill -KILL "$daemon_pid" 2>/dev/null; then
-        wait "$daemon_pid"
-        daemon_pid=""
-        return 1
-    fi
-    wait "$daemon_pid"
-    rc=$?
-    daemon_pid=""
-    [ $rc -ne 0 ]
-}
-stop() {
-    kill -TERM "$daemon_pid"
-    wait "$daemon_pid"
-    rc=$?
-    daemon_pid=""
-    return $rc
-}
-# posts_of AAD: the bot's activities in the person's chat, into posts.out
-# (id, updates, deleted, texts, actions; tab-separated).
-posts_of() {
-    fk posts "$1" && cp fk.out posts.out
-}
-wait_posts() {
-    i=0
-    while [ $i -lt $((60 * scale)) ]; do
-        posts_of "$1"
-        [ "$(grep -c . posts.out)" -ge "$2" ] && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
-}
 # settled AAD ID: the card was updated and has no buttons any more.
 settled() {
     posts_of "$1" &&
         grep "^$2	" posts.out | awk -F '	' '$2 > 0 && $5 == "-"' | grep -q .
 }
 wait_settled() {
-    i=0
-    while [ $i -lt $((60 * scale)) ]; do
-        settled "$1" "$2" && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    return 1
+    eventually 6 settled "$1" "$2"
 }
 # status: the HTTP status the last delivery ended with.
 status() {
