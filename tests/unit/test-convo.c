@@ -207,7 +207,8 @@ say(struct env *e, const char *user, const char *id, const char *text,
 }
 
 static int
-press(struct env *e, const char *id, const char *action, int64_t now)
+press_on(struct env *e, const char *id, const char *action, int64_t delivery,
+         int64_t now)
 {
     struct adapter_event ev;
 
@@ -216,8 +217,16 @@ press(struct env *e, const char *id, const char *action, int64_t now)
     ev.event_id = id;
     ev.user_id = "lena";
     ev.action = action;
+    ev.delivery_id = delivery;
     clock_set(now);
     return convo_on_event(&e->cv, &e->ad, &ev, now);
+}
+
+/* A press on a button that names no question. */
+static int
+press(struct env *e, const char *id, const char *action, int64_t now)
+{
+    return press_on(e, id, action, 0, now);
 }
 
 struct rows {
@@ -1245,22 +1254,6 @@ T_TEST(test_settled_questions)
     T_EQ_INT(fake.nsettled, 3);
     T_EQ_STR(fake.settled[2], "⏭ Hoppet over");
     env_release(&e);
-}
-
-static int
-press_on(struct env *e, const char *id, const char *action, int64_t delivery,
-         int64_t now)
-{
-    struct adapter_event ev;
-
-    memset(&ev, 0, sizeof(ev));
-    ev.type = ADAPTER_EVENT_ACTION;
-    ev.event_id = id;
-    ev.user_id = "lena";
-    ev.action = action;
-    ev.delivery_id = delivery;
-    clock_set(now);
-    return convo_on_event(&e->cv, &e->ad, &ev, now);
 }
 
 /* A button on an older question's card (still on screen somewhere) does
