@@ -416,7 +416,8 @@ store_rows(struct store *st, int64_t engagement_id, int64_t since,
         r.kind = (const char *)sqlite3_column_text(s, 9);
         r.score = sqlite3_column_int(s, 10);
         r.agenda = sqlite3_column_int(s, 11);
-        r.answer = (const char *)sqlite3_column_text(s, 12);
+        r.recall_of = sqlite3_column_int64(s, 12);
+        r.answer = (const char *)sqlite3_column_text(s, 13);
         cbrc = cb(&r, arg);
         if (cbrc < 0) {
             sqlite3_reset(s);

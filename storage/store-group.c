@@ -26,15 +26,8 @@ store_session_get(struct store *st, int64_t id, struct store_session *out)
         return ERR_DB;
     sqlite3_bind_int64(s, 1, id);
     rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(s, 0);
-        out->engagement_id = sqlite3_column_int64(s, 1);
-        out->at = sqlite3_column_int64(s, 2);
-        store__text(s, 3, out->theme, sizeof(out->theme));
-        out->pre_at = sqlite3_column_int64(s, 4);
-        out->post_at = sqlite3_column_int64(s, 5);
-        out->meeting_id = sqlite3_column_int64(s, 6);
-    }
+    if (rc == SQLITE_ROW)
+        store__session_row(s, out);
     sqlite3_reset(s);
     if (rc == SQLITE_DONE)
         return ERR_NOTFOUND;
@@ -238,6 +231,38 @@ store_group_members(struct store *st, int64_t group_id, int64_t *ids, int max,
 static const char *const agenda_names[] = {"pending", "sending", "sent",
                                            "none"};
 
+const char *
+store__agenda_name(enum store_agenda a)
+{
+    return (unsigned)a < 4 ? agenda_names[a] : agenda_names[0];
+}
+
+enum store_agenda
+store__agenda_parse(const char *name)
+{
+    for (int i = 0; i < 4; i++) {
+        if (name != NULL && strcmp(name, agenda_names[i]) == 0)
+            return (enum store_agenda)i;
+    }
+    return STORE_AGENDA_PENDING;
+}
+
+void
+store__session_row(sqlite3_stmt *s, struct store_session *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->id = sqlite3_column_int64(s, 0);
+    out->engagement_id = sqlite3_column_int64(s, 1);
+    out->at = sqlite3_column_int64(s, 2);
+    store__text(s, 3, out->theme, sizeof(out->theme));
+    out->pre_at = sqlite3_column_int64(s, 4);
+    out->post_at = sqlite3_column_int64(s, 5);
+    out->meeting_id = sqlite3_column_int64(s, 6);
+    store__text(s, 7, out->uid, sizeof(out->uid));
+    out->digest_at = sqlite3_column_int64(s, 8);
+    out->digest = store__agenda_parse((const char *)sqlite3_column_text(s, 9));
+}
+
 int
 store_meeting_add(struct store *st, struct store_meeting *m)
 {
@@ -273,10 +298,7 @@ store_meeting_one(struct store *st, sqlite3_stmt *s, struct store_meeting *m)
         store__text(s, 3, m->theme, sizeof(m->theme));
         m->agenda_at = sqlite3_column_int64(s, 4);
         store__text(s, 5, state, sizeof(state));
-        for (int i = 0; i < 4; i++) {
-            if (strcmp(state, agenda_names[i]) == 0)
-                m->agenda = (enum store_agenda)i;
-        }
+        m->agenda = store__agenda_parse(state);
     }
     sqlite3_reset(s);
     if (rc == SQLITE_DONE)
@@ -349,7 +371,7 @@ store_meeting_set(struct store *st, int64_t id, int64_t agenda_at,
         return ERR_DB;
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int64(s, 2, agenda_at);
-    store__bind_text(s, 3, agenda_names[agenda]);
+    store__bind_text(s, 3, store__agenda_name(agenda));
     return store__exec(st, s);
 }
 

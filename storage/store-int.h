@@ -95,6 +95,34 @@ enum store_stmt {
     STMT_PERSON_BY_IDENTITY,
     STMT_PERSON_ROLE,
     STMT_DELIVERY_TALLY,
+    STMT_PERSON_BY_NAME,
+    STMT_PERSON_BY_ID,
+    STMT_PERSON_SET_PASSWORD,
+    STMT_PERSON_PASSWORD,
+    STMT_LEADER_OF,
+    STMT_LEADER_SET_HOURS,
+    STMT_LINK_ADD,
+    STMT_LINK_GET,
+    STMT_LINK_USE,
+    STMT_WEB_SESSION_ADD,
+    STMT_WEB_SESSION_GET,
+    STMT_WEB_SESSION_TOUCH,
+    STMT_WEB_SESSION_DROP,
+    STMT_WEB_EXPIRE_LINKS,
+    STMT_WEB_EXPIRE_SESSIONS,
+    STMT_SESSION_EACH,
+    STMT_SESSION_BY_UID,
+    STMT_SESSION_UPDATE,
+    STMT_SESSION_REMOVE,
+    STMT_SESSION_DIGEST_DUE,
+    STMT_SESSION_DIGEST_MIN,
+    STMT_SESSION_DIGEST_RECOVER,
+    STMT_NOTE_GET,
+    STMT_NOTE_SET,
+    STMT_NOTE_DROP,
+    STMT_EDITS,
+    STMT_LEADER_ICS_GET,
+    STMT_LEADER_ICS_SET,
     STMT__COUNT
 };
 
@@ -123,6 +151,11 @@ int store__touch(struct store *st, enum store_stmt id, int64_t now, int *n);
 /* Run a count over (engagement, [from, to)) bound as ?1, ?2, ?3. */
 int store__count(struct store *st, enum store_stmt id, int64_t engagement_id,
                  int64_t from, int64_t to, int *n);
+/* "pending", "sending", "sent", "none", and back. */
+const char *store__agenda_name(enum store_agenda a);
+enum store_agenda store__agenda_parse(const char *name);
+/* Fill a session from a SESSION_COLS row. */
+void store__session_row(sqlite3_stmt *s, struct store_session *out);
 /* Collect the first column of up to max rows into ids. */
 int store__ids(struct store *st, sqlite3_stmt *s, int64_t *ids, int max,
                int *n);

@@ -90,10 +90,10 @@ store_leader_by_identity(struct store *st, const char *platform,
     return store_leader_one(st, s, out);
 }
 
-int
-store_leader_each(struct store *st, store_leader_cb *cb, void *arg)
+static int
+store_leader_walk(struct store *st, sqlite3_stmt *s, store_leader_cb *cb,
+                  void *arg)
 {
-    sqlite3_stmt *s = store__stmt(st, STMT_LEADER_ALL);
     struct store_leader l;
     int rc;
 
@@ -111,6 +111,71 @@ store_leader_each(struct store *st, store_leader_cb *cb, void *arg)
     }
     sqlite3_reset(s);
     return store__err(st, rc);
+}
+
+int
+store_leader_each(struct store *st, store_leader_cb *cb, void *arg)
+{
+    return store_leader_walk(st, store__stmt(st, STMT_LEADER_ALL), cb, arg);
+}
+
+int
+store_leader_each_of(struct store *st, const char *name, store_leader_cb *cb,
+                     void *arg)
+{
+    sqlite3_stmt *s = store__stmt(st, STMT_LEADER_OF);
+
+    if (s != NULL)
+        store__bind_text(s, 1, name);
+    return store_leader_walk(st, s, cb, arg);
+}
+
+int
+store_leader_set_hours(struct store *st, int64_t id, int work_from, int work_to,
+                       unsigned work_days, int weekly_cap)
+{
+    sqlite3_stmt *s = store__stmt(st, STMT_LEADER_SET_HOURS);
+
+    if (s == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int(s, 2, work_from);
+    sqlite3_bind_int(s, 3, work_to);
+    sqlite3_bind_int(s, 4, (int)work_days);
+    sqlite3_bind_int(s, 5, weekly_cap);
+    return store__exec(st, s);
+}
+
+int
+store_leader_ics(struct store *st, int64_t id, char *out, size_t outsz)
+{
+    sqlite3_stmt *s = store__stmt(st, STMT_LEADER_ICS_GET);
+    int rc;
+
+    if (outsz > 0)
+        out[0] = '\0';
+    if (s == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        store__text(s, 0, out, outsz);
+    sqlite3_reset(s);
+    return store__err(st, rc);
+}
+
+int
+store_leader_set_ics(struct store *st, int64_t id, const char *url)
+{
+    sqlite3_stmt *s = store__stmt(st, STMT_LEADER_ICS_SET);
+
+    if (s == NULL)
+        return ERR_DB;
+    if (url != NULL && strlen(url) >= STORE_ID_MAX)
+        return ERR_INVAL;
+    sqlite3_bind_int64(s, 1, id);
+    store__bind_text(s, 2, url != NULL && url[0] ? url : NULL);
+    return store__exec(st, s);
 }
 
 /* Returns: the id of the row named name, creating it with ins if absent. */

@@ -20,6 +20,9 @@ store_session_add(struct store *st, struct store_session *ss)
     sqlite3_bind_int64(s, 4, ss->pre_at);
     sqlite3_bind_int64(s, 5, ss->post_at);
     store__bind_opt_int(s, 6, ss->meeting_id);
+    store__bind_text(s, 7, ss->uid[0] ? ss->uid : NULL);
+    sqlite3_bind_int64(s, 8, ss->digest_at);
+    store__bind_text(s, 9, store__agenda_name(ss->digest));
     if ((rc = store__exec(st, s)) < 0)
         return rc;
     ss->id = sqlite3_last_insert_rowid(st->db);

@@ -203,6 +203,42 @@ static const char *const migrations[] = {
     "  WHERE recall_of IS NOT NULL;"
     "CREATE INDEX delivery_engagement_prompt ON"
     "  delivery(engagement_id, prompt_id);",
+    /*
+     * 4: the web console (sign-in links, browser sessions, passwords),
+     * private session notes, imported calendars, the digest in chat, and a
+     * retention limit per organisation
+     */
+    "ALTER TABLE org ADD COLUMN retention_months INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE person ADD COLUMN password TEXT;"
+    "CREATE TABLE web_link ("
+    "  hash BLOB PRIMARY KEY," /* SHA-256 of the token; never the token */
+    "  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  used_at INTEGER NOT NULL DEFAULT 0"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE web_session ("
+    "  hash BLOB PRIMARY KEY,"
+    "  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+    "  csrf TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  seen_at INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE session_note ("
+    "  session_id INTEGER PRIMARY KEY REFERENCES session(id)"
+    "    ON DELETE CASCADE,"
+    "  body TEXT NOT NULL,"
+    "  updated_at INTEGER NOT NULL"
+    ");"
+    "ALTER TABLE session ADD COLUMN uid TEXT;"
+    "ALTER TABLE session ADD COLUMN digest_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE session ADD COLUMN digest_state TEXT NOT NULL DEFAULT"
+    "  'pending' CHECK (digest_state IN ('pending', 'sending', 'sent',"
+    "  'none'));"
+    "CREATE UNIQUE INDEX session_uid ON session(engagement_id, uid)"
+    "  WHERE uid IS NOT NULL;"
+    "CREATE INDEX session_digest ON session(digest_at) WHERE digest_at > 0;"
+    "ALTER TABLE engagement ADD COLUMN ics_url TEXT;",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -335,6 +371,7 @@ static const char *const stmt_sql[STMT__COUNT] = {
     [STMT_ROWS] =
         "SELECT p.name, d.id, d.prompt_id, d.question, d.state, d.due_at,"
         " d.sent_at, d.answered_at, d.shared, d.kind, d.score, d.agenda,"
+        " d.recall_of,"
         " (SELECT group_concat(body, char(10)) FROM (SELECT body FROM"
         "   response WHERE delivery_id = d.id AND retracted = 0"
         "   ORDER BY id))"
@@ -343,8 +380,9 @@ static const char *const stmt_sql[STMT__COUNT] = {
         " WHERE (?1 = 0 OR d.engagement_id = ?1) AND d.due_at >= ?2"
         " ORDER BY p.name, d.due_at, d.id",
     [STMT_SESSION_ADD] = "INSERT INTO session (engagement_id, at, theme,"
-                         " pre_at, post_at, meeting_id)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         " pre_at, post_at, meeting_id, uid, digest_at,"
+                         " digest_state)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [STMT_SESSION_LAST] = "SELECT at, theme FROM session"
                           " WHERE engagement_id = ?1 AND at <= ?2"
                           " AND meeting_id IS NULL"
@@ -368,6 +406,68 @@ static const char *const stmt_sql[STMT__COUNT] = {
     [STMT_PERSON_ROLE] = "SELECT count(*) FROM role r JOIN person p"
                          " ON p.id = r.person_id WHERE p.name = ?1"
                          " AND r.role = ?2",
+#define SESSION_COLS                                                           \
+    "SELECT id, engagement_id, at, theme, pre_at, post_at, meeting_id, uid,"   \
+    " digest_at, digest_state FROM session"
+    [STMT_PERSON_BY_NAME] =
+        "SELECT p.id, p.name, (SELECT group_concat(role) FROM role"
+        " WHERE person_id = p.id) FROM person p WHERE p.name = ?1",
+    [STMT_PERSON_BY_ID] =
+        "SELECT p.id, p.name, (SELECT group_concat(role) FROM role"
+        " WHERE person_id = p.id) FROM person p WHERE p.id = ?1",
+    [STMT_PERSON_SET_PASSWORD] = "UPDATE person SET password = ?2"
+                                 " WHERE id = ?1",
+    [STMT_PERSON_PASSWORD] = "SELECT password FROM person WHERE id = ?1",
+    [STMT_LEADER_OF] = LEADER_COLS " WHERE c.name = ?1 OR m.name = ?1"
+                                   " ORDER BY l.name",
+    [STMT_LEADER_SET_HOURS] = "UPDATE engagement SET work_from = ?2,"
+                              " work_to = ?3, work_days = ?4, weekly_cap = ?5"
+                              " WHERE id = ?1",
+    [STMT_LINK_ADD] = "INSERT INTO web_link (hash, person_id, created_at,"
+                      " expires_at) VALUES (?1, ?2, ?3, ?4)",
+    [STMT_LINK_GET] = "SELECT person_id, expires_at, used_at FROM web_link"
+                      " WHERE hash = ?1",
+    [STMT_LINK_USE] = "UPDATE web_link SET used_at = ?2 WHERE hash = ?1"
+                      " AND used_at = 0",
+    [STMT_WEB_SESSION_ADD] =
+        "INSERT INTO web_session (hash, person_id, csrf,"
+        " created_at, seen_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+    [STMT_WEB_SESSION_GET] = "SELECT person_id, csrf, created_at, seen_at"
+                             " FROM web_session WHERE hash = ?1",
+    [STMT_WEB_SESSION_TOUCH] = "UPDATE web_session SET seen_at = ?2"
+                               " WHERE hash = ?1",
+    [STMT_WEB_SESSION_DROP] = "DELETE FROM web_session WHERE hash = ?1",
+    [STMT_WEB_EXPIRE_LINKS] = "DELETE FROM web_link WHERE expires_at < ?1",
+    [STMT_WEB_EXPIRE_SESSIONS] = "DELETE FROM web_session WHERE seen_at < ?1"
+                                 " OR created_at < ?2",
+    [STMT_SESSION_EACH] = SESSION_COLS " WHERE engagement_id = ?1"
+                                       " AND at >= ?2 ORDER BY at",
+    [STMT_SESSION_BY_UID] = SESSION_COLS " WHERE engagement_id = ?1"
+                                         " AND uid = ?2",
+    [STMT_SESSION_UPDATE] = "UPDATE session SET at = ?2, theme = ?3,"
+                            " pre_at = ?4, post_at = ?5, uid = ?6,"
+                            " digest_at = ?7, digest_state = ?8 WHERE id = ?1",
+    [STMT_SESSION_REMOVE] = "DELETE FROM session WHERE id = ?1",
+    [STMT_SESSION_DIGEST_DUE] = "SELECT id FROM session WHERE digest_at > 0"
+                                " AND digest_at <= ?1 ORDER BY digest_at"
+                                " LIMIT ?2",
+    [STMT_SESSION_DIGEST_MIN] = "SELECT min(digest_at) FROM session"
+                                " WHERE digest_at > 0",
+    [STMT_SESSION_DIGEST_RECOVER] = "UPDATE session SET digest_at = ?1,"
+                                    " digest_state = 'pending' WHERE"
+                                    " digest_state = 'sending'",
+    [STMT_NOTE_GET] = "SELECT body, updated_at FROM session_note"
+                      " WHERE session_id = ?1",
+    [STMT_NOTE_SET] = "INSERT INTO session_note (session_id, body, updated_at)"
+                      " VALUES (?1, ?2, ?3) ON CONFLICT (session_id) DO UPDATE"
+                      " SET body = excluded.body,"
+                      " updated_at = excluded.updated_at",
+    [STMT_NOTE_DROP] = "DELETE FROM session_note WHERE session_id = ?1",
+    [STMT_EDITS] = "SELECT e.replaced_at, e.body, r.id FROM response_edit e"
+                   " JOIN response r ON r.id = e.response_id"
+                   " WHERE r.delivery_id = ?1 ORDER BY e.id",
+    [STMT_LEADER_ICS_GET] = "SELECT ics_url FROM engagement WHERE id = ?1",
+    [STMT_LEADER_ICS_SET] = "UPDATE engagement SET ics_url = ?2 WHERE id = ?1",
     [STMT_DELIVERY_TALLY] =
         "SELECT sum(sent_at > 0), sum(state = 'answered'),"
         " sum(state = 'skipped') FROM delivery WHERE engagement_id = ?1"
@@ -376,9 +476,6 @@ static const char *const stmt_sql[STMT__COUNT] = {
                        " FROM audit a LEFT JOIN engagement e"
                        " ON e.id = a.engagement_id LEFT JOIN person p"
                        " ON p.id = e.leader_id ORDER BY a.id",
-#define SESSION_COLS                                                           \
-    "SELECT id, engagement_id, at, theme, pre_at, post_at, meeting_id"         \
-    " FROM session"
     [STMT_SESSION_GET] = SESSION_COLS " WHERE id = ?1",
     [STMT_SESSION_DUE] = "SELECT id FROM session WHERE pre_at > 0 AND"
                          " pre_at <= ?1 UNION SELECT id FROM session"

@@ -257,6 +257,7 @@ struct store_row {
     const char *kind;   /* "open", ..., "recall" */
     int score;          /* scale: 1-5, or 0 */
     int agenda;         /* challenge: shared with the group */
+    int64_t recall_of;  /* recall: the commitment it follows up, else 0 */
     const char *answer; /* messages joined by newlines; NULL when none */
 };
 typedef int store_row_cb(const struct store_row *r, void *arg);
@@ -270,14 +271,26 @@ int store_rows(struct store *st, int64_t engagement_id, int64_t since,
 
 /* ---- coaching sessions ------------------------------------------- */
 
+/* Where a message that goes out once (a group's agenda, a consultant's
+ * digest) stands. */
+enum store_agenda {
+    STORE_AGENDA_PENDING = 0,
+    STORE_AGENDA_SENDING,
+    STORE_AGENDA_SENT,
+    STORE_AGENDA_NONE, /* nothing to post, or nowhere */
+};
+
 struct store_session {
     int64_t id;
     int64_t engagement_id;
     int64_t at;
     char theme[STORE_RULE_MAX]; /* comma-separated theme ids, or "" */
-    int64_t pre_at;     /* when its pre-session question is due; 0: none */
-    int64_t post_at;    /* when its post-session question is due; 0: none */
-    int64_t meeting_id; /* a network group meeting; 0: one-to-one */
+    int64_t pre_at;         /* when its pre-session question is due; 0: none */
+    int64_t post_at;        /* when its post-session question is due; 0: none */
+    int64_t meeting_id;     /* a network group meeting; 0: one-to-one */
+    char uid[STORE_ID_MAX]; /* imported from a calendar: its event, or "" */
+    int64_t digest_at; /* when the digest goes to the consultant; 0: done */
+    enum store_agenda digest;
 };
 /* Sets s->id.  Returns: 0, or ERR_EXISTS for a second session then. */
 int store_session_add(struct store *st, struct store_session *s);
@@ -301,6 +314,40 @@ int store_session_last(struct store *st, int64_t engagement_id, int64_t now,
 /* The first session after now (*at = 0 when none) and its theme. */
 int store_session_next(struct store *st, int64_t engagement_id, int64_t now,
                        int64_t *at, char *theme, size_t themesz);
+
+typedef int store_session_cb(const struct store_session *s, void *arg);
+/* A leader's sessions (one-to-one and group meetings) at or after from,
+ * earliest first. */
+int store_session_each(struct store *st, int64_t engagement_id, int64_t from,
+                       store_session_cb *cb, void *arg);
+/* An imported session by its calendar uid.  Returns: 0, or ERR_NOTFOUND. */
+int store_session_by_uid(struct store *st, int64_t engagement_id,
+                         const char *uid, struct store_session *out);
+/* Write at, theme, pre_at, post_at, uid, digest_at and digest back.
+ * Returns: 0, or ERR_EXISTS when another session is at that time. */
+int store_session_update(struct store *st, const struct store_session *s);
+/* Remove a session with its note; questions already asked stay. */
+int store_session_remove(struct store *st, int64_t id);
+/* Sessions whose digest is due at or before now. */
+int store_session_digest_due(struct store *st, int64_t now, int64_t *ids,
+                             int max, int *n);
+/* Sets *out to the earliest digest_at, or 0 when none. */
+int store_session_digest_min(struct store *st, int64_t *out);
+/* Digests left in SENDING by a crash are due again at now. */
+int store_session_digest_recover(struct store *st, int64_t now, int *n);
+
+/* A consultant's private note on a session: out "" when none. */
+int store_note_get(struct store *st, int64_t session_id, char *out,
+                   size_t outsz, int64_t *updated_at);
+/* Store a note; text "" removes it. */
+int store_note_set(struct store *st, int64_t session_id, const char *text,
+                   int64_t now);
+
+/* The edit history of a delivery's answer messages: each text replaced and
+ * when, oldest first.  Callers check access first. */
+typedef int store_edit_cb(int64_t replaced_at, const char *body, void *arg);
+int store_edits(struct store *st, int64_t delivery_id, store_edit_cb *cb,
+                void *arg);
 
 /* ---- network groups (peer coaching) and their meetings ------------ */
 struct store_group {
@@ -332,12 +379,6 @@ int store_group_leave(struct store *st, int64_t group_id, int64_t engagement_id,
 int store_group_members(struct store *st, int64_t group_id, int64_t *ids,
                         int max, int *n);
 
-enum store_agenda {
-    STORE_AGENDA_PENDING = 0,
-    STORE_AGENDA_SENDING,
-    STORE_AGENDA_SENT,
-    STORE_AGENDA_NONE, /* nothing to post, or nowhere */
-};
 struct store_meeting {
     int64_t id;
     int64_t group_id;
@@ -396,6 +437,66 @@ typedef int store_own_cb(const struct store_own *o, void *arg);
 int store_own_each(struct store *st, store_own_cb *cb, void *arg);
 /* Returns: 0, or ERR_NOTFOUND. */
 int store_own_remove(struct store *st, int64_t id);
+
+/* ---- the web console: people, sign-in links, browser sessions ------- */
+
+#define STORE_ROLE_LEADER 1u
+#define STORE_ROLE_CONSULTANT 2u
+#define STORE_ROLE_MANAGER 4u
+#define STORE_ROLE_ADMIN 8u
+#define STORE_HASH_LEN 32 /* SHA-256 of a link or session token */
+#define STORE_CSRF_MAX 64
+
+struct store_person {
+    int64_t id;
+    char name[STORE_NAME_MAX];
+    unsigned roles; /* STORE_ROLE_* */
+};
+/* Returns: 0, or ERR_NOTFOUND. */
+int store_person_get(struct store *st, const char *name,
+                     struct store_person *out);
+int store_person_by_id(struct store *st, int64_t id, struct store_person *out);
+/* An Argon2id string (libsodium's crypto_pwhash_str), or NULL to clear. */
+int store_person_set_password(struct store *st, int64_t person_id,
+                              const char *hash);
+/* Copies the stored hash into out ("" when none). */
+int store_person_password(struct store *st, int64_t person_id, char *out,
+                          size_t outsz);
+/* The leaders a person (by name) consults or manages, by handle. */
+int store_leader_each_of(struct store *st, const char *name,
+                         store_leader_cb *cb, void *arg);
+int store_leader_set_hours(struct store *st, int64_t id, int work_from,
+                           int work_to, unsigned work_days, int weekly_cap);
+/* The calendar a consultant imports a leader's sessions from ("" none). */
+int store_leader_ics(struct store *st, int64_t id, char *out, size_t outsz);
+int store_leader_set_ics(struct store *st, int64_t id, const char *url);
+
+int store_link_add(struct store *st, const unsigned char *hash,
+                   int64_t person_id, int64_t now, int64_t expires_at);
+/*
+ * Spend a sign-in link.  Returns: 0 and *person_id the first time, before
+ * it expires; ERR_NOTFOUND for an unknown link; ERR_DENIED for one used
+ * before or expired.
+ */
+int store_link_use(struct store *st, const unsigned char *hash, int64_t now,
+                   int64_t *person_id);
+struct store_web_session {
+    int64_t person_id;
+    char csrf[STORE_CSRF_MAX];
+    int64_t created_at, seen_at;
+};
+int store_web_session_add(struct store *st, const unsigned char *hash,
+                          int64_t person_id, const char *csrf, int64_t now);
+/* Returns: 0, or ERR_NOTFOUND. */
+int store_web_session_get(struct store *st, const unsigned char *hash,
+                          struct store_web_session *out);
+int store_web_session_touch(struct store *st, const unsigned char *hash,
+                            int64_t now);
+int store_web_session_drop(struct store *st, const unsigned char *hash);
+/* Forget links expired before now, and sessions last seen before
+ * idle_before or started before born_before. */
+int store_web_expire(struct store *st, int64_t now, int64_t idle_before,
+                     int64_t born_before);
 
 /* ---- platform cursors and the audit log ---------------------------- */
 
