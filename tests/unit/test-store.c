@@ -89,12 +89,12 @@ T_TEST(test_open_migrates_once)
     struct store *st = open_new();
     char err[ERR_BUFSZ] = "";
 
-    T_EQ_INT(store_schema_version(st), 3);
+    T_EQ_INT(store_schema_version(st), 4);
     store_close(st);
     T_EQ_INT(store_open(path, &st, err), 0);
-    T_EQ_INT(store_schema_version(st), 3);
+    T_EQ_INT(store_schema_version(st), 4);
     store_close(st);
-    T_EQ_INT(pragma("PRAGMA user_version"), 3);
+    T_EQ_INT(pragma("PRAGMA user_version"), 4);
     cleanup();
 }
 
@@ -110,9 +110,15 @@ T_TEST(test_migrate_from_v1)
     T_EQ_INT(store_leader_add(st, &l, err), 0);
     store_close(st);
     sqlite3_open(path, &db);
-    /* Take back versions 3 and 2: their tables, indexes and columns. */
+    /* Take back versions 4, 3 and 2: their tables, indexes and columns. */
     T_EQ_INT(
         sqlite3_exec(db,
+                     "DROP TABLE web_link; DROP TABLE web_session;"
+                     "DROP TABLE session_note; DROP INDEX session_uid;"
+                     "DROP INDEX session_digest;"
+                     "ALTER TABLE org DROP COLUMN retention_months;"
+                     "ALTER TABLE person DROP COLUMN password;"
+                     "ALTER TABLE engagement DROP COLUMN ics_url;"
                      "DROP TABLE own_prompt; DROP TABLE grp_member;"
                      "DROP INDEX session_pre; DROP INDEX session_post;"
                      "DROP INDEX session_meeting; DROP INDEX delivery_session;"
@@ -146,7 +152,7 @@ T_TEST(test_migrate_from_v1)
     sqlite3_close(db);
     T_EQ_INT(store_open(path, &st, err), 0);
     T_EQ_STR(err, "");
-    T_EQ_INT(store_schema_version(st), 3);
+    T_EQ_INT(store_schema_version(st), 4);
     T_EQ_INT(store_leader_get(st, "lena", &got), 0);
     T_EQ_STR(got.user_id, "U1");
     store_close(st);
