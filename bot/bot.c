@@ -5,9 +5,11 @@
  * question or a delivery's next step); nothing polls.  Changes made by the
  * command line are noticed through a file-system watch on the database's
  * WAL file: a change by another connection moves SQLite's data_version,
- * and the engine then looks again at once.  Signals: SIGTERM and SIGINT stop
- * cleanly between two events (so no write is ever cut in half), SIGHUP
- * reads the configuration again.
+ * and the engine then looks again at once.  A second timer sweeps answers
+ * past their organisation's retention limit, hourly, and only while some
+ * organisation has one.  Signals: SIGTERM and SIGINT stop cleanly between
+ * two events (so no write is ever cut in half), SIGHUP reads the
+ * configuration again.
  */
 #include "bot.h"
 
@@ -18,6 +20,7 @@
 #include "err.h"
 #include "http.h"
 #include "listen.h"
+#include "web.h"
 #include "log.h"
 #include "metrics.h"
 #include "prompt.h"
@@ -34,6 +37,8 @@
 
 /* A far-off timer is re-checked hourly, in case the wall clock jumped. */
 #define BOT_MAX_SLEEP_MS (3600u * 1000u)
+/* How often answers past their organisation's retention limit are swept. */
+#define BOT_RETENTION_MS (3600u * 1000u)
 
 struct bot {
     uv_loop_t loop;
@@ -46,7 +51,8 @@ struct bot {
     int nadapters;
     uv_timer_t timer;
     uv_fs_event_t watch;
-    uv_timer_t settle; /* the pause between a WAL change and its check */
+    uv_timer_t settle;    /* the pause between a WAL change and its check */
+    uv_timer_t retention; /* hourly, while an organisation has a limit */
     int watching;
     unsigned watch_tries;
     char *wal_name;
@@ -54,6 +60,7 @@ struct bot {
     uv_signal_t sigterm, sigint, sighup;
     struct http *http;
     struct listen *listen;
+    struct web *web;
     struct commit *commit;
     int stopping;
     int failed; /* stopped by a fatal platform error */
@@ -108,6 +115,54 @@ bot_tick(struct bot *b)
     uv_timer_start(&b->timer, on_timer, delay, 0);
 }
 
+static void on_retention(uv_timer_t *t);
+
+/*
+ * The retention sweep runs hourly only while some organisation has a
+ * limit, so a daemon with nothing due still never wakes.  A limit set on
+ * the command line is applied there at once; the daemon notices it with
+ * the other changes and keeps the sweep going.
+ */
+static void
+bot_retention_arm(struct bot *b)
+{
+    int orgs = 0;
+
+    if (b->stopping || store_retention_orgs(b->st, &orgs) < 0)
+        return;
+    if (orgs == 0)
+        uv_timer_stop(&b->retention);
+    else if (!uv_is_active((uv_handle_t *)&b->retention))
+        uv_timer_start(&b->retention, on_retention, BOT_RETENTION_MS,
+                       BOT_RETENTION_MS);
+}
+
+static void
+bot_retention(struct bot *b)
+{
+    int n = 0, rc;
+
+    if ((rc = store_begin(b->st)) < 0 ||
+        (rc = store_retention_sweep(b->st, clock_now(), &n)) < 0 ||
+        (rc = store_commit(b->st)) < 0) {
+        store_rollback(b->st);
+        log_error("msg=\"retention sweep failed; trying again in an hour\" "
+                  "error=%s",
+                  err_name(rc));
+    } else if (n > 0) {
+        log_info("msg=\"answers past their retention limit deleted\" "
+                 "answers=%d",
+                 n);
+    }
+    bot_retention_arm(b);
+}
+
+static void
+on_retention(uv_timer_t *t)
+{
+    bot_retention(t->data);
+}
+
 /*
  * The WAL file changes while another process writes, but its commit becomes
  * visible only after the fsync and the WAL-index update that follow, so the
@@ -124,6 +179,7 @@ on_db_settled(uv_timer_t *t)
         b->watch_tries = 0;
         log_debug("msg=\"database changed by another process\"");
         uv_timer_start(&b->timer, on_timer, 0, 0);
+        bot_retention_arm(b);
         return;
     }
     if (++b->watch_tries < 4)
@@ -256,7 +312,10 @@ bot_stop(struct bot *b)
     commit_close(b->commit);
     listen_close(b->listen);
     http_close(b->http);
+    web_free(b->web);
+    b->web = NULL;
     uv_close((uv_handle_t *)&b->timer, NULL);
+    uv_close((uv_handle_t *)&b->retention, NULL);
     if (b->watching) {
         uv_close((uv_handle_t *)&b->watch, NULL);
         uv_close((uv_handle_t *)&b->settle, NULL);
@@ -404,6 +463,12 @@ bot_network(struct bot *b)
     }
     listen_route(b->listen, "GET", "/healthz", 0, on_healthz, b);
     listen_route(b->listen, "GET", "/metrics", 0, on_metrics, b);
+    b->web = web_new(&b->loop, b->listen, b->st, &b->conf, &b->prompts, b->http,
+                     bot_wake, b);
+    if (b->web == NULL) {
+        log_error("msg=\"cannot start the web console\"");
+        return ERR_IO;
+    }
     log_info("msg=\"listening\" addr=\"%s\" port=%d", b->conf.listen,
              listen_port(b->listen));
     return 0;
@@ -450,6 +515,8 @@ bot_run(struct config *conf, const char *config_path)
     b->cv.wake_arg = b;
     uv_timer_init(&b->loop, &b->timer);
     b->timer.data = b;
+    uv_timer_init(&b->loop, &b->retention);
+    b->retention.data = b;
     uv_signal_init(&b->loop, &b->sigterm);
     uv_signal_init(&b->loop, &b->sigint);
     uv_signal_init(&b->loop, &b->sighup);
@@ -473,6 +540,7 @@ bot_run(struct config *conf, const char *config_path)
     bot_watch(b);
     log_info("msg=\"reflekt running\" db=\"%s\" questions=%zu adapters=%d",
              b->conf.db, b->prompts.n, b->nadapters);
+    bot_retention(b);
     bot_tick(b);
     uv_run(&b->loop, UV_RUN_DEFAULT);
     status = b->failed ? 1 : 0;

@@ -87,6 +87,10 @@ static const struct config_key config_keys[] = {
     KEY("teams", "openid_url", CONFIG_URL, teams_openid_url, 0),
     KEY("teams", "service_url", CONFIG_URL, teams_service_url, 0),
     KEY("teams", "allow_loopback", CONFIG_BOOL, teams_allow_loopback, 0),
+    KEY("web", "public_url", CONFIG_URL, web_public_url, 0),
+    KEY("web", "idle", CONFIG_DURATION, web_idle, 0),
+    KEY("web", "digest_before", CONFIG_DURATION, web_digest_before, 0),
+    KEY("web", "allow_loopback", CONFIG_BOOL, web_allow_loopback, 0),
     KEY("console", "enabled", CONFIG_BOOL, console_enabled, 0),
     KEY("console", "input", CONFIG_PATH, console_input, 0),
 };
@@ -128,6 +132,8 @@ config_init(struct config *c)
     config_str(&c->teams_openid_url, "https://login.botframework.com/v1/"
                                      ".well-known/openidconfiguration");
     config_str(&c->teams_service_url, "https://smba.trafficmanager.net/teams/");
+    c->web_idle = 30 * 60;
+    c->web_digest_before = 24 * 3600;
     c->console_enabled = 1;
 }
 
@@ -141,6 +147,7 @@ config_release(struct config *c)
     free(c->cadence);
     free(c->holidays);
     free(c->console_input);
+    free(c->web_public_url);
     free(c->listen);
     free(c->slack_bot_token);
     free(c->slack_app_token);

@@ -58,6 +58,12 @@ struct config {
     char *teams_openid_url;   /* Bot Framework OpenID metadata */
     char *teams_service_url;  /* connector for a first proactive message */
     int teams_allow_loopback; /* tests: trust http://127.0.0.1 peers */
+    /* [web]: the console for consultants and managers under /console/ */
+    char *web_public_url;      /* what links start with; NULL: http://listen */
+    int64_t web_idle;          /* a browser session ends after this idle time */
+    int64_t web_digest_before; /* the digest reaches the consultant in chat
+                                  this long before a session; 0: never */
+    int web_allow_loopback;    /* tests: calendars from http://127.0.0.1 */
     /* [console] */
     int console_enabled;
     char *console_input; /* NULL: standard input */

@@ -155,6 +155,61 @@ convo_replan(struct store *st, const struct store_leader *l, int64_t after,
     return store_leader_set_next(st, l->id, *next);
 }
 
+struct convo_preview {
+    struct convo_count cc;
+    const int64_t *times;
+    int n;
+};
+
+static int
+convo_preview_cb(void *arg, int64_t from, int64_t to)
+{
+    struct convo_preview *p = arg;
+    int n = convo_count_cb(&p->cc, from, to);
+
+    for (int i = 0; n >= 0 && i < p->n; i++)
+        n += p->times[i] >= from && p->times[i] < to;
+    return n;
+}
+
+int
+convo_preview(struct store *st, const struct store_leader *l, int64_t after,
+              int64_t *times, int max, int *n, char *err)
+{
+    struct sched_rule r;
+    struct convo_preview p = {{st, l->id}, times, 0};
+    int rc = 0;
+
+    convo_rule(l, &r);
+    while (p.n < max) {
+        rc = sched_next(&r, after, convo_preview_cb, &p, &times[p.n], err);
+        if (rc < 0)
+            break;
+        after = times[p.n++];
+    }
+    *n = p.n;
+    return rc == ERR_NOTFOUND ? 0 : rc;
+}
+
+int
+convo_session_plan(const struct config *conf, const struct store_leader *l,
+                   struct store_session *s, int64_t now)
+{
+    int rc = convo_session_times(conf, l, s->at, now, &s->pre_at, &s->post_at);
+
+    if (rc < 0)
+        return rc;
+    s->digest_at = 0;
+    s->digest = STORE_AGENDA_NONE;
+    if (conf->web_digest_before > 0 && s->at > now && s->meeting_id == 0) {
+        s->digest_at = s->at - conf->web_digest_before;
+        if (s->digest_at < now)
+            s->digest_at = now;
+        s->digest = STORE_AGENDA_PENDING;
+    }
+    return 0;
+}
+
 /*
  * The rule for questions tied to a session: a consultant who meets a
  * leader in the organisation's summer pause meets someone at work, so only
@@ -1687,6 +1742,33 @@ convo_staff(struct convo *cv, struct adapter *a, const struct adapter_event *ev,
     return rc;
 }
 
+/*
+ * A consultant or manager writing to reflekt directly ("console", "status
+ * anna"): the same commands as /reflekt, answered in their conversation.
+ */
+static int
+convo_staff_message(struct convo *cv, struct adapter *a,
+                    const struct adapter_event *ev, int64_t now,
+                    struct convo_after *out)
+{
+    char reply[2048];
+    int nudged = 0;
+    int rc = store_event_mark(cv->st, ev->event_id, now);
+
+    if (rc == ERR_EXISTS)
+        return 0;
+    if (rc < 0)
+        return rc;
+    rc = staff_run(cv->st, cv->conf, cv->prompts, a->ops->name, ev->user_id,
+                   ev->text != NULL ? ev->text : "", ev->text_len, now, reply,
+                   sizeof(reply), &nudged);
+    if (rc == 0 && reply[0] != '\0') {
+        out->r.text = xstrdup(reply);
+        out->answer = 1;
+    }
+    return rc;
+}
+
 /* One event inside the batch's transaction. */
 static int
 convo_event(struct convo *cv, struct adapter *a, const struct adapter_event *ev,
@@ -1712,10 +1794,14 @@ convo_event(struct convo *cv, struct adapter *a, const struct adapter_event *ev,
         if (ev->conversation != NULL)
             xstrlcpy(l->conversation, ev->conversation,
                      sizeof(l->conversation));
-        if (ev->type == ADAPTER_EVENT_MESSAGE) {
-            convo_reply_set(&out->r, MSG_UNKNOWN_USER, NULL);
-            out->answer = 1;
-        }
+        if (ev->type != ADAPTER_EVENT_MESSAGE)
+            return 0;
+        if (store_person_by_identity(cv->st, a->ops->name, ev->user_id,
+                                     (char[STORE_NAME_MAX]){0},
+                                     STORE_NAME_MAX) == 0)
+            return convo_staff_message(cv, a, ev, now, out);
+        convo_reply_set(&out->r, MSG_UNKNOWN_USER, NULL);
+        out->answer = 1;
         return 0;
     }
     if (rc < 0)

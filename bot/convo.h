@@ -87,6 +87,22 @@ int convo_replan(struct store *st, const struct store_leader *l, int64_t after,
  * leader's time zone. */
 void convo_when_in(const struct store_leader *l, enum lang lang, int64_t t,
                    char *out, size_t outsz);
+/*
+ * The next max due times after `after` for l as it would be stored (a
+ * manager's preview of a cadence), with the weekly cap counting both the
+ * questions already planned and the earlier times of the preview.
+ * Returns: 0 and *n (fewer when the rule ends or a pause has no end), or
+ * ERR_INVAL with err for a bad rule.
+ */
+int convo_preview(struct store *st, const struct store_leader *l, int64_t after,
+                  int64_t *times, int max, int *n, char *err);
+/*
+ * Plan what a new or moved one-to-one session brings: the questions before
+ * and after it (convo_session_times) and when its digest goes to the
+ * consultant ([web] digest_before; now when that has passed).
+ */
+int convo_session_plan(const struct config *conf, const struct store_leader *l,
+                       struct store_session *s, int64_t now);
 /* Make a question due now for a leader (consultant's nudge). */
 int convo_nudge(struct store *st, const struct config *conf,
                 const struct prompt_set *prompts, const struct store_leader *l,

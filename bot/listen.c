@@ -44,6 +44,11 @@ enum listen_state {
     LISTEN_STATE_DONE,     /* answer queued */
 };
 
+struct listen_field {
+    char *name;
+    struct buf value;
+};
+
 struct listen_req {
     struct listen *l;
     struct listen_req *prev, *next; /* waiting requests */
@@ -59,6 +64,12 @@ struct listen_req {
     char *answer;
     size_t answer_len;
     int suspended;
+    struct MHD_PostProcessor *pp; /* a form being decoded */
+    int form_bad;                 /* not a form, or too many fields */
+    struct listen_field *fields;
+    int nfields;
+    char **headers; /* name, value, name, value, ... for the answer */
+    int nheaders;
 };
 
 struct listen {
@@ -150,7 +161,8 @@ listen_kick(struct listen *l)
 
 static enum MHD_Result
 listen_queue(struct MHD_Connection *c, unsigned status, const char *ctype,
-             const char *body, size_t len, const char *allow)
+             const char *body, size_t len, const char *allow,
+             const struct listen_req *q)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(
         len, (void *)body, MHD_RESPMEM_MUST_COPY);
@@ -162,6 +174,8 @@ listen_queue(struct MHD_Connection *c, unsigned status, const char *ctype,
         MHD_add_response_header(r, "Content-Type", ctype);
     if (allow != NULL)
         MHD_add_response_header(r, "Allow", allow);
+    for (int i = 0; q != NULL && i + 1 < q->nheaders; i += 2)
+        MHD_add_response_header(r, q->headers[i], q->headers[i + 1]);
     ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     metrics_inbound((int)status);
@@ -181,7 +195,15 @@ listen_refuse(struct listen_req *q, unsigned status, const char *reason,
     snprintf(body, sizeof(body), "{\"ok\":false,\"error\":\"%s\"}\n", reason);
     q->state = LISTEN_STATE_DONE;
     return listen_queue(q->conn, status, "application/json", body, strlen(body),
-                        allow);
+                        allow, NULL);
+}
+
+static int
+listen_path_is(const struct listen_route *r, const char *path)
+{
+    if (r->flags & LISTEN_PREFIX)
+        return strncmp(r->path, path, strlen(r->path)) == 0;
+    return strcmp(r->path, path) == 0;
 }
 
 static const struct listen_route *
@@ -192,7 +214,7 @@ listen_match(struct listen *l, const char *path, const char *method,
     for (int i = 0; i < l->nroutes; i++) {
         const struct listen_route *r = &l->routes[i];
 
-        if (strcmp(r->path, path) != 0)
+        if (!listen_path_is(r, path))
             continue;
         *path_known = 1;
         if (r->method == NULL || strcmp(r->method, method) == 0)
@@ -225,7 +247,7 @@ listen_dispatch(struct listen *l, struct listen_req *q)
         const char *allow = NULL;
 
         for (int i = 0; i < l->nroutes; i++) {
-            if (strcmp(l->routes[i].path, q->path) == 0)
+            if (listen_path_is(&l->routes[i], q->path))
                 allow = l->routes[i].method;
         }
         return listen_refuse(q, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -237,6 +259,12 @@ listen_dispatch(struct listen *l, struct listen_req *q)
     if (q->too_big)
         return listen_refuse(q, MHD_HTTP_CONTENT_TOO_LARGE, "body too large",
                              NULL);
+    if ((r->flags & LISTEN_FORM) && q->form_bad == 1)
+        return listen_refuse(q, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                             "body is not a form", NULL);
+    if ((r->flags & LISTEN_FORM) && q->form_bad == 2)
+        return listen_refuse(q, MHD_HTTP_CONTENT_TOO_LARGE,
+                             "form has too many fields", NULL);
     if (r->flags & LISTEN_JSON) {
         json_error_t jerr;
         const char *ctype = MHD_lookup_connection_value(
@@ -262,12 +290,64 @@ listen_dispatch(struct listen *l, struct listen_req *q)
         /* Answered at once: no need to suspend. */
         q->state = LISTEN_STATE_DONE;
         return listen_queue(q->conn, q->status, q->content_type, q->answer,
-                            q->answer_len, NULL);
+                            q->answer_len, NULL, q);
     }
     /* The handler answers later (after a commit): hold the connection. */
     q->suspended = 1;
     MHD_suspend_connection(q->conn);
     return MHD_YES;
+}
+
+/* libmicrohttpd hands over a form field, possibly in several pieces. */
+static enum MHD_Result
+on_form_field(void *cls, enum MHD_ValueKind kind, const char *key,
+              const char *filename, const char *content_type,
+              const char *transfer_encoding, const char *data, uint64_t off,
+              size_t size)
+{
+    struct listen_req *q = cls;
+    struct listen_field *f = NULL;
+
+    (void)kind;
+    (void)filename;
+    (void)content_type;
+    (void)transfer_encoding;
+    if (key == NULL)
+        return MHD_YES;
+    if (off > 0 && q->nfields > 0 &&
+        strcmp(q->fields[q->nfields - 1].name, key) == 0)
+        f = &q->fields[q->nfields - 1];
+    if (f == NULL) {
+        if (q->nfields == LISTEN_MAX_FIELDS) {
+            q->form_bad = 2;
+            return MHD_NO;
+        }
+        if (q->fields == NULL)
+            q->fields = xcalloc(LISTEN_MAX_FIELDS, sizeof(*q->fields));
+        f = &q->fields[q->nfields++];
+        f->name = xstrdup(key);
+        buf_init(&f->value, q->l->max_body);
+    }
+    if (size > 0 && buf_add(&f->value, data, size) < 0) {
+        q->too_big = 1;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+/* The first call for a request: start decoding a form route's body. */
+static void
+listen_form_start(struct listen *l, struct listen_req *q)
+{
+    int known;
+    const struct listen_route *r = listen_match(l, q->path, q->method, &known);
+
+    if (r == NULL || !(r->flags & LISTEN_FORM) ||
+        strcmp(q->method, "POST") != 0)
+        return;
+    q->pp = MHD_create_post_processor(q->conn, 8192, on_form_field, q);
+    if (q->pp == NULL)
+        q->form_bad = 1;
 }
 
 static enum MHD_Result
@@ -288,6 +368,7 @@ on_access(void *cls, struct MHD_Connection *c, const char *url,
         q->path = xstrdup(url);
         buf_init(&q->body, l->max_body);
         *state = q;
+        listen_form_start(l, q);
         return MHD_YES;
     }
     switch (q->state) {
@@ -297,14 +378,22 @@ on_access(void *cls, struct MHD_Connection *c, const char *url,
                 q->too_big = 1;
                 buf_release(&q->body);
             }
+            if (q->pp != NULL && !q->too_big && !q->form_bad &&
+                MHD_post_process(q->pp, upload, *upload_size) != MHD_YES &&
+                !q->too_big && !q->form_bad)
+                q->form_bad = 1;
             *upload_size = 0;
             return MHD_YES;
+        }
+        if (q->pp != NULL) {
+            MHD_destroy_post_processor(q->pp);
+            q->pp = NULL;
         }
         return listen_dispatch(l, q);
     case LISTEN_STATE_READY:
         q->state = LISTEN_STATE_DONE;
         ret = listen_queue(c, q->status, q->content_type, q->answer,
-                           q->answer_len, NULL);
+                           q->answer_len, NULL, q);
         return ret;
     case LISTEN_STATE_WAITING:
     case LISTEN_STATE_DONE:
@@ -324,6 +413,16 @@ on_completed(void *cls, struct MHD_Connection *c, void **state,
     (void)code;
     if (q == NULL)
         return;
+    if (q->pp != NULL)
+        MHD_destroy_post_processor(q->pp);
+    for (int i = 0; i < q->nfields; i++) {
+        free(q->fields[i].name);
+        buf_release(&q->fields[i].value);
+    }
+    free(q->fields);
+    for (int i = 0; i < q->nheaders; i++)
+        free(q->headers[i]);
+    free(q->headers);
     buf_release(&q->body);
     json_decref(q->json);
     free(q->method);
@@ -558,4 +657,41 @@ json_t *
 listen_req_json(const struct listen_req *q)
 {
     return q->json;
+}
+
+const char *
+listen_req_query(const struct listen_req *q, const char *name)
+{
+    return MHD_lookup_connection_value(q->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *
+listen_req_cookie(const struct listen_req *q, const char *name)
+{
+    return MHD_lookup_connection_value(q->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *
+listen_req_form(const struct listen_req *q, const char *name, size_t *len)
+{
+    for (int i = 0; i < q->nfields; i++) {
+        if (strcmp(q->fields[i].name, name) == 0) {
+            if (len != NULL)
+                *len = q->fields[i].value.len;
+            return q->fields[i].value.data != NULL ? q->fields[i].value.data
+                                                   : "";
+        }
+    }
+    if (len != NULL)
+        *len = 0;
+    return NULL;
+}
+
+void
+listen_req_add_header(struct listen_req *q, const char *name, const char *value)
+{
+    q->headers =
+        xrealloc(q->headers, (size_t)(q->nheaders + 2) * sizeof(*q->headers));
+    q->headers[q->nheaders++] = xstrdup(name);
+    q->headers[q->nheaders++] = xstrdup(value);
 }

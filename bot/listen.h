@@ -11,8 +11,9 @@
  *
  * Refused before any handler runs, each with a log line (never the body):
  * unknown path 404, wrong method 405, body over the cap 413, a JSON route's
- * wrong content type 415, malformed JSON 400.  Header and connection
- * timeouts and a connection cap are libmicrohttpd's.
+ * wrong content type 415, malformed JSON 400, a form route's POST that is
+ * not a form 415 or holds more than LISTEN_MAX_FIELDS fields 413.  Header and
+ * connection timeouts and a connection cap are libmicrohttpd's.
  */
 #ifndef REFLEKT_LISTEN_H
 #define REFLEKT_LISTEN_H
@@ -24,7 +25,10 @@
 struct listen;
 struct listen_req;
 
-#define LISTEN_JSON 1u /* body must be application/json and parse */
+#define LISTEN_JSON 1u   /* body must be application/json and parse */
+#define LISTEN_PREFIX 2u /* path matches every path that starts with it */
+#define LISTEN_FORM 4u   /* a POST body is a form (urlencoded or multipart) */
+#define LISTEN_MAX_FIELDS 64
 
 struct listen_opts {
     size_t max_body;    /* 0: 1 MiB */
@@ -65,6 +69,20 @@ const char *listen_req_header(const struct listen_req *req, const char *name);
 const char *listen_req_body(const struct listen_req *req, size_t *len);
 /* The parsed body of a LISTEN_JSON route (borrowed), else NULL. */
 json_t *listen_req_json(const struct listen_req *req);
+/* A query-string argument, decoded, or NULL. */
+const char *listen_req_query(const struct listen_req *req, const char *name);
+/* A cookie's value, or NULL. */
+const char *listen_req_cookie(const struct listen_req *req, const char *name);
+/*
+ * A field of a LISTEN_FORM body (urlencoded or multipart, decoded by
+ * libmicrohttpd), or NULL; *len (may be NULL) is its length, since an
+ * uploaded file may hold any bytes.  The first field of a name wins.
+ */
+const char *listen_req_form(const struct listen_req *req, const char *name,
+                            size_t *len);
+/* Add a header to the answer (Set-Cookie, Location, ...); before respond. */
+void listen_req_add_header(struct listen_req *req, const char *name,
+                           const char *value);
 
 /* Answer req (body is copied).  After this req must not be used. */
 void listen_respond(struct listen_req *req, unsigned status,

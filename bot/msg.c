@@ -385,14 +385,16 @@ static const char *const msg_table[][LANG__COUNT] = {
                         "• `cadence NAVN` – hvor ofte lederen får spørsmål\n"
                         "• `cadence NAVN REGEL` – endre det (nærmeste leder), "
                         "f.eks. `FREQ=WEEKLY;BYDAY=TU;BYHOUR=9`\n"
-                        "• `nudge NAVN` – send et spørsmål nå (konsulent)",
+                        "• `nudge NAVN` – send et spørsmål nå (konsulent)\n"
+                        "• `console` – en lenke til konsollen i nettleseren",
             [LANG_SV] = "*/reflekt* för konsulter och chefer:\n"
                         "• `status` – dina ledare och hur de deltar\n"
                         "• `status NAMN` – en ledare\n"
                         "• `cadence NAMN` – hur ofta ledaren får frågor\n"
                         "• `cadence NAMN REGEL` – ändra det (närmaste chef), "
                         "t.ex. `FREQ=WEEKLY;BYDAY=TU;BYHOUR=9`\n"
-                        "• `nudge NAMN` – skicka en fråga nu (konsult)",
+                        "• `nudge NAMN` – skicka en fråga nu (konsult)\n"
+                        "• `console` – en länk till konsolen i webbläsaren",
             [LANG_EN] = "*/reflekt* for consultants and managers:\n"
                         "• `status` – your leaders and how they take part\n"
                         "• `status NAME` – one leader\n"
@@ -401,7 +403,8 @@ static const char *const msg_table[][LANG__COUNT] = {
                         "• `cadence NAME RULE` – change it (their manager), "
                         "e.g. `FREQ=WEEKLY;BYDAY=TU;BYHOUR=9`\n"
                         "• `nudge NAME` – send a question now (their "
-                        "consultant)",
+                        "consultant)\n"
+                        "• `console` – a link to the console in your browser",
         },
     [MSG_STAFF_BAD] =
         {
@@ -512,6 +515,27 @@ static const char *const msg_table[][LANG__COUNT] = {
             [LANG_NB] = "Du har ingen ledere i reflekt ennå.",
             [LANG_SV] = "Du har inga ledare i reflekt ännu.",
             [LANG_EN] = "You have no leaders in reflekt yet.",
+        },
+    [MSG_STAFF_CONSOLE] =
+        {
+            [LANG_NB] = "Her er lenken din til konsollen. Den virker én "
+                        "gang, i 15 minutter:\n%s",
+            [LANG_SV] = "Här är din länk till konsolen. Den fungerar en "
+                        "gång, i 15 minuter:\n%s",
+            [LANG_EN] = "Here is your link to the console. It works once, "
+                        "for 15 minutes:\n%s",
+        },
+    [MSG_STAFF_CONSOLE_OFF] =
+        {
+            [LANG_NB] = "Konsollen er ikke slått på her ennå. Be den som "
+                        "drifter reflekt om å sette [http] listen og [web] "
+                        "public_url.",
+            [LANG_SV] = "Konsolen är inte påslagen här ännu. Be den som "
+                        "driftar reflekt att ställa in [http] listen och "
+                        "[web] public_url.",
+            [LANG_EN] = "The console is not switched on here yet. Ask whoever "
+                        "runs reflekt to set [http] listen and [web] "
+                        "public_url.",
         },
 };
 

@@ -68,6 +68,8 @@ enum msg_id {
     MSG_STAFF_NO_NEXT,         /* (none) nothing planned */
     MSG_STAFF_PAUSED,          /* (none) the leader has paused */
     MSG_STAFF_NONE,            /* (none) no leaders */
+    MSG_STAFF_CONSOLE,         /* %s the one-time sign-in link */
+    MSG_STAFF_CONSOLE_OFF,     /* (none) the web console is not set up */
     MSG__COUNT
 };
 

@@ -443,3 +443,26 @@ sched_parse_summer(const char *s, int *from, int *to, char *err)
     }
     return 0;
 }
+
+int
+sched_parse_day(const char *tz, const char *s, int64_t *out)
+{
+    int y, m, d, n = 0;
+
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || m < 1 ||
+        m > 12 || d < 1 || d > 31 || s[n] != '\0')
+        return ERR_INVAL;
+    return sched_utc(tz, y, m, d, 0, 0, out) < 0 ? ERR_INVAL : 0;
+}
+
+int
+sched_parse_time(const char *tz, const char *s, int64_t *out)
+{
+    int y, mo, d, h, mi, n = 0;
+
+    if (sscanf(s, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 ||
+        n != 16 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+        s[n] != '\0')
+        return ERR_INVAL;
+    return sched_utc(tz, y, mo, d, h, mi, out) < 0 ? ERR_INVAL : 0;
+}

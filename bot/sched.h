@@ -65,6 +65,10 @@ int sched_local(const char *tz, int64_t t, struct tm *out);
 /* UTC time of a local date and time in zone tz. */
 int sched_utc(const char *tz, int year, int month, int day, int hour,
               int minute, int64_t *out);
+/* Local midnight of "YYYY-MM-DD" in zone tz.  Returns: 0 or ERR_INVAL. */
+int sched_parse_day(const char *tz, const char *s, int64_t *out);
+/* "YYYY-MM-DD HH:MM" in zone tz.  Returns: 0 or ERR_INVAL. */
+int sched_parse_time(const char *tz, const char *s, int64_t *out);
 /* Parse "HH:MM-HH:MM" into minutes; err names the fault. */
 int sched_parse_hours(const char *s, int *from, int *to, char *err);
 /* Parse "MO,TU,WE" into a work_days mask. */

@@ -6,6 +6,7 @@
  * the command STAFF_BAD, answered with a pointer to help.
  */
 #include "staff.h"
+#include "web-auth.h"
 
 #include "buf.h"
 #include "convo.h"
@@ -83,6 +84,7 @@ staff_parse(const char *text, size_t len, struct staff_cmd *out)
     static const char *const status[] = {"status", NULL};
     static const char *const cadence[] = {"cadence", "kadens", "takt", NULL};
     static const char *const nudge[] = {"nudge", "dytt", "knuff", NULL};
+    static const char *const console[] = {"console", "konsoll", "konsol", NULL};
     char verb[16], extra[8];
     size_t i = 0, n = 0;
     int w;
@@ -101,6 +103,10 @@ staff_parse(const char *text, size_t len, struct staff_cmd *out)
         out->verb = STAFF_CADENCE;
     else if (staff_lower_eq(verb, nudge))
         out->verb = STAFF_NUDGE;
+    else if (staff_lower_eq(verb, console))
+        return out->verb = staff_word(text, len, &i, extra, sizeof(extra)) == 0
+                               ? STAFF_CONSOLE
+                               : STAFF_BAD;
     else
         return out->verb = STAFF_BAD;
     w = staff_word(text, len, &i, out->handle, sizeof(out->handle));
@@ -320,6 +326,19 @@ staff_run(struct store *st, const struct config *conf,
         *nudged = 1;
         staff_say(&c, MSG_STAFF_NUDGED, l.handle, NULL, NULL, NULL);
         break;
+    case STAFF_CONSOLE: {
+        char url[768];
+
+        rc = web_auth_link(st, conf, me, now, url, sizeof(url));
+        if (rc == ERR_CONFIG || rc == ERR_DENIED) {
+            staff_say(&c, MSG_STAFF_CONSOLE_OFF, NULL, NULL, NULL, NULL);
+            rc = 0;
+        } else if (rc == 0 && (rc = store_audit(st, now, me, "console-link", 0,
+                                                "chat")) == 0) {
+            staff_say(&c, MSG_STAFF_CONSOLE, url, NULL, NULL, NULL);
+        }
+        break;
+    }
     }
 out:
     xstrlcpy(reply, c.out.data != NULL ? c.out.data : "", replysz);

@@ -23,7 +23,8 @@ enum staff_verb {
     STAFF_STATUS,  /* handle may be "" for all of mine */
     STAFF_CADENCE, /* rule "" shows it */
     STAFF_NUDGE,
-    STAFF_BAD, /* not understood */
+    STAFF_CONSOLE, /* a sign-in link for the web console */
+    STAFF_BAD,     /* not understood */
 };
 
 struct staff_cmd {

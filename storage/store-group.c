@@ -469,6 +469,24 @@ store_own_next(struct store *st, int64_t engagement_id, struct store_own *o)
 }
 
 int
+store_own_get(struct store *st, int64_t id, struct store_own *o)
+{
+    sqlite3_stmt *s = store__stmt(st, STMT_OWN_GET);
+    int rc;
+
+    if (s == NULL)
+        return ERR_DB;
+    sqlite3_bind_int64(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        store_own_read(s, o);
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return ERR_NOTFOUND;
+    return store__err(st, rc);
+}
+
+int
 store_own_each(struct store *st, store_own_cb *cb, void *arg)
 {
     sqlite3_stmt *s = store__stmt(st, STMT_OWN_ALL);

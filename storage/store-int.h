@@ -123,6 +123,7 @@ enum store_stmt {
     STMT_EDITS,
     STMT_LEADER_ICS_GET,
     STMT_LEADER_ICS_SET,
+    STMT_OWN_GET,
     STMT__COUNT
 };
 

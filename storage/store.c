@@ -558,6 +558,7 @@ static const char *const stmt_sql[STMT__COUNT] = {
                  " d.engagement_id = ?1 AND d.prompt_id = 'own-' || o.id)"
                  " ORDER BY o.id LIMIT 1",
     [STMT_OWN_ALL] = OWN_COLS " ORDER BY o.id",
+    [STMT_OWN_GET] = OWN_COLS " WHERE o.id = ?1",
     [STMT_OWN_REMOVE] = "DELETE FROM own_prompt WHERE id = ?1",
 };
 
@@ -745,7 +746,11 @@ store_open(const char *path, struct store **out, char *err)
     rc = sqlite3_exec(st->db,
                       "PRAGMA journal_mode = WAL;"
                       "PRAGMA synchronous = FULL;"
-                      "PRAGMA foreign_keys = ON;",
+                      "PRAGMA foreign_keys = ON;"
+                      /* Reflections are confidential: whatever is deleted
+                       * (erasure, retention, retraction) is overwritten
+                       * with zeros, never left readable in free space. */
+                      "PRAGMA secure_delete = ON;",
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         err_set(err, "%s: not a usable database: %s", path,

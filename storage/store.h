@@ -433,6 +433,8 @@ int store_own_add(struct store *st, struct store_own *o, int64_t now);
  */
 int store_own_next(struct store *st, int64_t engagement_id,
                    struct store_own *o);
+/* Returns: 0, or ERR_NOTFOUND. */
+int store_own_get(struct store *st, int64_t id, struct store_own *o);
 typedef int store_own_cb(const struct store_own *o, void *arg);
 int store_own_each(struct store *st, store_own_cb *cb, void *arg);
 /* Returns: 0, or ERR_NOTFOUND. */
@@ -514,5 +516,96 @@ struct store_audit_row {
 };
 typedef int store_audit_cb(const struct store_audit_row *r, void *arg);
 int store_audit_each(struct store *st, store_audit_cb *cb, void *arg);
+
+/* ---- leader rights ---- */
+/*
+ * A leader may have everything reflekt holds about them exported or
+ * erased, and each organisation may limit how long answers are kept.
+ * Callers check access first and write the audit log.
+ */
+
+struct store_identity {
+    char platform[16];
+    char user_id[STORE_ID_MAX];
+    char conversation[STORE_ID_MAX]; /* the direct conversation, or "" */
+};
+typedef int store_identity_cb(const struct store_identity *id, void *arg);
+/* A person's platform accounts, by platform and user id. */
+int store_identity_each(struct store *st, int64_t person_id,
+                        store_identity_cb *cb, void *arg);
+
+struct store_response {
+    int64_t id;
+    int64_t received_at;
+    const char *body;   /* NULL once retracted or deleted */
+    const char *msg_id; /* the platform's id of the message, or NULL */
+    int retracted;
+};
+typedef int store_response_cb(const struct store_response *r, void *arg);
+/* Every answer message of a delivery, retracted ones too, oldest first.
+ * Borrowed: r lives for the call. */
+int store_response_each(struct store *st, int64_t delivery_id,
+                        store_response_cb *cb, void *arg);
+/* The edit history of one answer message, oldest first. */
+int store_response_edits(struct store *st, int64_t response_id,
+                         store_edit_cb *cb, void *arg);
+/* A leader's private session notes, in session order.  Borrowed: body
+ * lives for the call. */
+typedef int store_note_cb(int64_t session_id, const char *body,
+                          int64_t updated_at, void *arg);
+int store_note_each(struct store *st, int64_t engagement_id, store_note_cb *cb,
+                    void *arg);
+/* The groups a leader is a member of, by name. */
+int store_group_each_of(struct store *st, int64_t engagement_id,
+                        store_group_cb *cb, void *arg);
+
+/* What erasing a leader removes (or would remove). */
+struct store_erase {
+    int answers; /* answer messages */
+    int edits;
+    int questions; /* deliveries */
+    int sessions;
+    int notes;
+    int own;        /* consultants' own questions for this leader */
+    int groups;     /* group memberships */
+    int identities; /* platform accounts (0 when the person stays) */
+    int audit;      /* audit rows that lose whose they were */
+    /* 1: the person is also a consultant, manager or admin, or named by
+     * another leader or group; they, their other roles and their chat
+     * accounts stay, only the leader role and its data go. */
+    int keep_person;
+    int64_t person_id;
+    char name[STORE_NAME_MAX];
+};
+/* Count, changing nothing.  Returns: 0, or ERR_NOTFOUND. */
+int store_leader_erase_count(struct store *st, int64_t engagement_id,
+                             struct store_erase *out);
+/*
+ * Erase a leader: answers and their edits, deliveries, sessions and their
+ * notes, own questions, group memberships, the engagement, then (unless
+ * keep_person) the platform accounts with their Teams conversation
+ * references, the roles and the person.  Audit rows about the leader stay
+ * without engagement, detail or the leader's name.  Platform event ids
+ * stay.  Run it inside a transaction; out says what went.
+ */
+int store_leader_erase(struct store *st, int64_t engagement_id,
+                       struct store_erase *out);
+
+typedef int store_org_cb(const char *name, int retention_months, void *arg);
+/* Every organisation by name, with its retention limit (0: keep). */
+int store_org_each(struct store *st, store_org_cb *cb, void *arg);
+/* months 0 keeps answers for good.  Returns: 0, ERR_INVAL outside 0..120,
+ * or ERR_NOTFOUND for an unknown organisation. */
+int store_org_set_retention(struct store *st, const char *org, int months);
+/* *n: how many organisations have a retention limit. */
+int store_retention_orgs(struct store *st, int *n);
+/*
+ * For each organisation with a limit, delete the answer messages (and
+ * their edits) received more than its retention_months calendar months
+ * before now; deliveries stay, with no score once all their answers are
+ * gone.  One audit row per organisation that lost answers.  *answers is
+ * the number deleted.  Run it inside a transaction.
+ */
+int store_retention_sweep(struct store *st, int64_t now, int *answers);
 
 #endif
