@@ -16,6 +16,7 @@
  * - Answer text is never logged.
  */
 #include "convo.h"
+#include "web-auth.h"
 
 #include "buf.h"
 #include "clock.h"
@@ -434,6 +435,12 @@ convo_recover(struct convo *cv, int64_t now)
 
     if (rc == 0)
         rc = store_meeting_recover(cv->st, now, &m);
+    if (rc == 0) {
+        int dg = 0;
+
+        rc = store_session_digest_recover(cv->st, now, &dg);
+        m += dg;
+    }
     if (rc == 0 && n + m > 0)
         log_info("msg=\"resending messages interrupted by a stop\" "
                  "questions=%d agendas=%d",
@@ -447,6 +454,7 @@ enum convo_send_kind {
     CONVO_SEND_QUESTION,
     CONVO_SEND_REPLY,
     CONVO_SEND_AGENDA, /* delivery_id holds the meeting id */
+    CONVO_SEND_DIGEST, /* delivery_id holds the session id */
 };
 
 struct convo_send {
@@ -483,6 +491,33 @@ on_sent(struct adapter *a, int status, const char *msg_id, void *arg)
     int rc;
 
     (void)a;
+    if (cs->kind == CONVO_SEND_DIGEST) {
+        struct store_session s;
+
+        /* A failed digest is tried again while the session is ahead. */
+        if (store_session_get(cv->st, cs->delivery_id, &s) == 0 &&
+            store_begin(cv->st) == 0) {
+            int again = status < 0 && s.at > now + CONVO_SEND_RETRY;
+
+            s.digest_at = again ? now + CONVO_SEND_RETRY : 0;
+            s.digest = status == 0 ? STORE_AGENDA_SENT
+                       : again     ? STORE_AGENDA_PENDING
+                                   : STORE_AGENDA_NONE;
+            if (store_session_update(cv->st, &s) < 0 ||
+                store_commit(cv->st) < 0)
+                store_rollback(cv->st);
+            else if (again && cv->wake != NULL)
+                cv->wake(cv->wake_arg);
+        }
+        if (status < 0) {
+            cv->errors++;
+            log_warn("adapter=%s msg=\"digest not delivered\" session=%" PRId64
+                     " error=%s",
+                     a->ops->name, cs->delivery_id, err_name(status));
+        }
+        free(cs);
+        return;
+    }
     if (cs->kind == CONVO_SEND_AGENDA) {
         struct store_meeting m;
         int again = 0;
@@ -1082,6 +1117,156 @@ out:
     return rc;
 }
 
+/* ---- the consultant's digest before a session ------------------------- */
+
+#define CONVO_DIGEST_MAX 3000  /* bytes of answers in one chat message */
+#define CONVO_DIGEST_QUOTE 500 /* bytes of one answer in it */
+
+struct convo_digest {
+    struct buf b;
+    enum lang lang;
+    int answered, skipped, missed, shown, cut;
+};
+
+static int
+convo_digest_row(const struct store_row *r, void *arg)
+{
+    struct convo_digest *dg = arg;
+    char quote[CONVO_DIGEST_QUOTE + 8];
+    int recall = r->kind != NULL && strcmp(r->kind, "recall") == 0;
+
+    dg->answered += r->state == STORE_STATE_ANSWERED;
+    dg->skipped += r->state == STORE_STATE_SKIPPED;
+    dg->missed += r->state == STORE_STATE_MISSED;
+    if (r->answer == NULL || r->answer[0] == '\0')
+        return 0;
+    if (dg->b.len > CONVO_DIGEST_MAX) {
+        dg->cut = 1;
+        return 0;
+    }
+    convo_quote(r->answer, CONVO_DIGEST_QUOTE, quote, sizeof(quote));
+    if (recall)
+        buf_printf(&dg->b, "\n%s “%s”\n",
+                   msg_get(MSG_DIGEST_FOLLOWUP, dg->lang), quote);
+    else
+        buf_printf(&dg->b, "\n*%s*\n%s“%s”\n", r->question,
+                   r->kind != NULL && strcmp(r->kind, "commitment") == 0
+                       ? msg_get(MSG_DIGEST_COMMITMENT, dg->lang)
+                       : "",
+                   quote);
+    dg->shown++;
+    return 0;
+}
+
+/*
+ * Send a leader's digest to their consultant in chat, on the first running
+ * platform where the consultant has an account.  Audited as the
+ * consultant's read.
+ */
+static int
+convo_digest(struct convo *cv, int64_t id, int64_t now)
+{
+    struct store_session s;
+    struct store_leader l;
+    struct convo_digest dg;
+    struct adapter_msg msg = {0};
+    struct convo_send *cs;
+    struct adapter *a = NULL;
+    char user[STORE_ID_MAX], conv[STORE_ID_MAX], when[96], key[48];
+    char n1[16], n2[16], n3[16], base[512];
+    int64_t since = 0;
+    int rc;
+
+    if ((rc = store_session_get(cv->st, id, &s)) < 0 ||
+        (rc = store_leader_by_id(cv->st, s.engagement_id, &l)) < 0)
+        return rc;
+    s.digest_at = 0;
+    s.digest = STORE_AGENDA_NONE;
+    if (s.at <= now)
+        return store_session_update(cv->st, &s);
+    for (int i = 0; i < cv->nadapters && a == NULL; i++) {
+        rc = store_person_identity(cv->st, l.consultant,
+                                   cv->adapters[i]->ops->name, user, conv);
+        if (rc == 0)
+            a = cv->adapters[i];
+        else if (rc != ERR_NOTFOUND)
+            return rc;
+    }
+    if (a == NULL) {
+        log_info("msg=\"digest not sent: the consultant has no chat account "
+                 "linked\" consultant=\"%s\"",
+                 l.consultant);
+        return store_session_update(cv->st, &s);
+    }
+    memset(&dg, 0, sizeof(dg));
+    dg.lang = LANG_NB;
+    lang_parse(cv->conf->language, &dg.lang);
+    buf_init(&dg.b, 0);
+    if ((rc = store_session_last(cv->st, l.id, now, &since, NULL, 0)) < 0 ||
+        (rc = store_rows(cv->st, l.id, since, convo_digest_row, &dg)) < 0)
+        goto out;
+    {
+        struct buf head;
+
+        convo_when_in(&l, dg.lang, s.at, when, sizeof(when));
+        snprintf(n1, sizeof(n1), "%d", dg.answered);
+        snprintf(n2, sizeof(n2), "%d", dg.skipped);
+        snprintf(n3, sizeof(n3), "%d", dg.missed);
+        buf_init(&head, 0);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+        buf_printf(&head, msg_get(MSG_DIGEST_HEAD, dg.lang), l.handle, when);
+        buf_adds(&head, "\n");
+        buf_printf(&head, msg_get(MSG_DIGEST_COUNTS, dg.lang), n1, n2, n3);
+        buf_adds(&head, "\n");
+        if (dg.shown == 0)
+            buf_printf(&head, "\n%s\n", msg_get(MSG_DIGEST_NONE, dg.lang));
+        buf_adds(&head, dg.b.data != NULL ? dg.b.data : "");
+        if (dg.cut)
+            buf_adds(&head, "\n…\n");
+        if (web_auth_base(cv->conf, base, sizeof(base)) == 0) {
+            char link[700];
+
+            snprintf(link, sizeof(link), "%s/console/leader/%s/digest", base,
+                     l.handle);
+            buf_adds(&head, "\n");
+            buf_printf(&head, msg_get(MSG_DIGEST_MORE, dg.lang), link);
+        }
+#pragma GCC diagnostic pop
+        buf_release(&dg.b);
+        dg.b = head;
+    }
+    s.digest = STORE_AGENDA_SENDING;
+    if ((rc = store_session_update(cv->st, &s)) < 0 ||
+        (rc = store_audit(cv->st, now, l.consultant, "digest-chat", l.id,
+                          a->ops->name)) < 0 ||
+        (rc = store_commit(cv->st)) < 0)
+        goto out;
+    cs = xcalloc(1, sizeof(*cs));
+    cs->cv = cv;
+    cs->kind = CONVO_SEND_DIGEST;
+    cs->delivery_id = s.id;
+    snprintf(key, sizeof(key), "reflekt-digest-%" PRId64, s.id);
+    msg.user_id = user;
+    msg.conversation = conv[0] != '\0' ? conv : NULL;
+    msg.text = dg.b.data;
+    msg.idem_key = key;
+    if (a->ops->send(a, &msg, on_sent, cs) < 0) {
+        free(cs);
+        s.digest_at = now + CONVO_SEND_RETRY;
+        s.digest = STORE_AGENDA_PENDING;
+        if (store_begin(cv->st) == 0 &&
+            (store_session_update(cv->st, &s) < 0 || store_commit(cv->st) < 0))
+            store_rollback(cv->st);
+    }
+    log_info("msg=\"digest sent to the consultant\" leader=%s answers=%d",
+             l.handle, dg.shown);
+    rc = 1;
+out:
+    buf_release(&dg.b);
+    return rc;
+}
+
 /*
  * Run fn for every id a due-query returns, one transaction each; fn
  * returns 1 when it committed itself.
@@ -1127,7 +1312,7 @@ convo_min(int64_t a, int64_t b)
 int
 convo_tick(struct convo *cv, int64_t now, int64_t *next)
 {
-    int64_t ids[CONVO_BATCH], a, b, c, m;
+    int64_t ids[CONVO_BATCH], a, b, c, m, dg;
     int n, rc = 0;
 
     for (int batch = 0; batch < CONVO_MAX_BATCHES; batch++) {
@@ -1165,14 +1350,17 @@ convo_tick(struct convo *cv, int64_t now, int64_t *next)
         (rc = convo_each_due(cv, now, store_delivery_due, convo_act,
                              "question")) < 0 ||
         (rc = convo_each_due(cv, now, store_meeting_due, convo_meeting,
-                             "group agenda")) < 0)
+                             "group agenda")) < 0 ||
+        (rc = convo_each_due(cv, now, store_session_digest_due, convo_digest,
+                             "digest")) < 0)
         return rc;
     if ((rc = store_leader_next_min(cv->st, &a)) < 0 ||
         (rc = store_delivery_action_min(cv->st, &b)) < 0 ||
         (rc = store_session_min(cv->st, &c)) < 0 ||
-        (rc = store_meeting_min(cv->st, &m)) < 0)
+        (rc = store_meeting_min(cv->st, &m)) < 0 ||
+        (rc = store_session_digest_min(cv->st, &dg)) < 0)
         return rc;
-    *next = convo_min(convo_min(a, b), convo_min(c, m));
+    *next = convo_min(convo_min(convo_min(a, b), convo_min(c, m)), dg);
     return 0;
 }
 

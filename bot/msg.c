@@ -525,6 +525,48 @@ static const char *const msg_table[][LANG__COUNT] = {
             [LANG_EN] = "Here is your link to the console. It works once, "
                         "for 15 minutes:\n%s",
         },
+    [MSG_DIGEST_HEAD] =
+        {
+            [LANG_NB] = "*Før samtalen med %s %s*",
+            [LANG_SV] = "*Inför samtalet med %s %s*",
+            [LANG_EN] = "*Before your session with %s, %s*",
+        },
+    [MSG_DIGEST_COUNTS] =
+        {
+            [LANG_NB] = "Siden forrige samtale: %s besvart, %s hoppet over, "
+                        "%s ubesvart.",
+            [LANG_SV] = "Sedan förra samtalet: %s besvarade, %s överhoppade, "
+                        "%s obesvarade.",
+            [LANG_EN] = "Since the last session: %s answered, %s skipped, "
+                        "%s missed.",
+        },
+    [MSG_DIGEST_COMMITMENT] =
+        {
+            [LANG_NB] = "Hadde tenkt å gjøre:",
+            [LANG_SV] = "Tänkte göra:",
+            [LANG_EN] = "Set out to do:",
+        },
+    [MSG_DIGEST_FOLLOWUP] =
+        {
+            [LANG_NB] = "Slik gikk det:",
+            [LANG_SV] = "Så här gick det:",
+            [LANG_EN] = "How it went:",
+        },
+    [MSG_DIGEST_NONE] =
+        {
+            [LANG_NB] = "Ingen svar siden forrige samtale – kanskje verdt et "
+                        "spørsmål når dere møtes.",
+            [LANG_SV] = "Inga svar sedan förra samtalet – kanske värt en "
+                        "fråga när ni ses.",
+            [LANG_EN] = "No answers since the last session – perhaps worth a "
+                        "question when you meet.",
+        },
+    [MSG_DIGEST_MORE] =
+        {
+            [LANG_NB] = "Hele oversikten, klar til utskrift: %s",
+            [LANG_SV] = "Hela översikten, klar att skriva ut: %s",
+            [LANG_EN] = "The whole digest, ready to print: %s",
+        },
     [MSG_STAFF_CONSOLE_OFF] =
         {
             [LANG_NB] = "Konsollen er ikke slått på her ennå. Be den som "

@@ -70,6 +70,12 @@ enum msg_id {
     MSG_STAFF_NONE,            /* (none) no leaders */
     MSG_STAFF_CONSOLE,         /* %s the one-time sign-in link */
     MSG_STAFF_CONSOLE_OFF,     /* (none) the web console is not set up */
+    MSG_DIGEST_HEAD,           /* %s leader, %s when the session is */
+    MSG_DIGEST_COUNTS,         /* %s answered, %s skipped, %s missed */
+    MSG_DIGEST_COMMITMENT,     /* (none) heading: what they set out to do */
+    MSG_DIGEST_FOLLOWUP,       /* (none) before how a commitment went */
+    MSG_DIGEST_NONE,           /* (none) no answers since the last session */
+    MSG_DIGEST_MORE,           /* %s link to the digest in the console */
     MSG__COUNT
 };
 

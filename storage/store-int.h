@@ -124,6 +124,7 @@ enum store_stmt {
     STMT_LEADER_ICS_GET,
     STMT_LEADER_ICS_SET,
     STMT_OWN_GET,
+    STMT_PERSON_IDENTITY,
     STMT__COUNT
 };
 

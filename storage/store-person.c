@@ -100,3 +100,26 @@ store_delivery_tally(struct store *st, int64_t engagement_id, int64_t from,
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? 0 : store__err(st, rc);
 }
+
+int
+store_person_identity(struct store *st, const char *name, const char *platform,
+                      char *user_id, char *conversation)
+{
+    sqlite3_stmt *s = store__stmt(st, STMT_PERSON_IDENTITY);
+    int rc;
+
+    user_id[0] = conversation[0] = '\0';
+    if (s == NULL)
+        return ERR_DB;
+    store__bind_text(s, 1, name);
+    store__bind_text(s, 2, platform);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        store__text(s, 0, user_id, STORE_ID_MAX);
+        store__text(s, 1, conversation, STORE_ID_MAX);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return ERR_NOTFOUND;
+    return store__err(st, rc);
+}

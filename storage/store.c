@@ -559,6 +559,10 @@ static const char *const stmt_sql[STMT__COUNT] = {
                  " ORDER BY o.id LIMIT 1",
     [STMT_OWN_ALL] = OWN_COLS " ORDER BY o.id",
     [STMT_OWN_GET] = OWN_COLS " WHERE o.id = ?1",
+    [STMT_PERSON_IDENTITY] = "SELECT i.user_id, i.conversation FROM identity i"
+                             " JOIN person p ON p.id = i.person_id"
+                             " WHERE p.name = ?1 AND i.platform = ?2"
+                             " ORDER BY i.id LIMIT 1",
     [STMT_OWN_REMOVE] = "DELETE FROM own_prompt WHERE id = ?1",
 };
 

@@ -130,6 +130,14 @@ int store_person_link(struct store *st, const char *name, const char *platform,
 /* The person behind a platform account: name (STORE_NAME_MAX bytes). */
 int store_person_by_identity(struct store *st, const char *platform,
                              const char *user_id, char *name, size_t namesz);
+/*
+ * Person name's account on platform: user_id (STORE_ID_MAX bytes) and the
+ * direct conversation, if known (STORE_ID_MAX bytes, may be "").
+ * Returns: 0, or ERR_NOTFOUND.
+ */
+int store_person_identity(struct store *st, const char *name,
+                          const char *platform, char *user_id,
+                          char *conversation);
 /* Returns: 1 when person name holds role, 0 when not, or < 0. */
 int store_person_has_role(struct store *st, const char *name, const char *role);
 
