@@ -80,6 +80,8 @@ unsigned web_role_for(const struct web_ctx *c, const struct store_leader *l);
 /* The leader pages (web-leader.c): path is what follows
  * /console/leader/. */
 void web_leader_route(struct web_ctx *c, const char *path);
+/* Free w once nothing is under way any more (web_free waits for it). */
+void web__free_now(struct web *w);
 /* The list of my leaders. */
 void web_leaders_page(struct web_ctx *c);
 

@@ -16,6 +16,8 @@
 #include "convo.h"
 #include "err.h"
 #include "html.h"
+#include "http.h"
+#include "ics.h"
 #include "log.h"
 #include "prompt.h"
 #include "sched.h"
@@ -25,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define WEB_WEEK (7 * 24 * 3600)
 #define WEB_PREVIEW 5
@@ -953,10 +956,308 @@ web_sessions_post(struct web_leader *lp)
 
 /* ---- calendar import ---------------------------------------------------- */
 
+#define WEB_ICS_MAX ((size_t)1 << 20)
+#define WEB_ICS_AHEAD (400 * 24 * 3600)
+
+struct web_ics {
+    const char *match;
+    struct ics_event *v;
+    size_t n, size;
+};
+
+/* Does hay contain needle, ignoring ASCII case? */
+static int
+web_contains(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    if (n == 0)
+        return 1;
+    for (; *hay != '\0'; hay++) {
+        if (strncasecmp(hay, needle, n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int
+web_ics_cb(const struct ics_event *ev, void *arg)
+{
+    struct web_ics *wi = arg;
+
+    if (!web_contains(ev->summary, wi->match))
+        return 0;
+    if (wi->n == wi->size) {
+        wi->size = wi->size ? wi->size * 2 : 16;
+        wi->v = xrealloc(wi->v, wi->size * sizeof(*wi->v));
+    }
+    wi->v[wi->n++] = *ev;
+    return 0;
+}
+
+struct web_gone {
+    struct web_ics *wi;
+    int64_t ids[256];
+    int n;
+};
+
+/* Future imported sessions the calendar no longer has. */
+static int
+web_gone_cb(const struct store_session *s, void *arg)
+{
+    struct web_gone *g = arg;
+
+    if (s->uid[0] == '\0' || s->meeting_id != 0 || g->n == 256)
+        return 0;
+    for (size_t i = 0; i < g->wi->n; i++) {
+        if (strcmp(g->wi->v[i].uid, s->uid) == 0)
+            return 0;
+    }
+    g->ids[g->n++] = s->id;
+    return 0;
+}
+
+/*
+ * Bring the leader's future sessions in line with the calendar: new events
+ * are added, moved ones move (their questions are planned again), and
+ * cancelled or deleted ones go.  One transaction.
+ */
+static int
+web_ics_apply(struct web_leader *lp, struct web_ics *wi, const char *source,
+              int *added, int *moved, int *removed)
+{
+    struct web_ctx *c = lp->c;
+    struct store *st = c->w->st;
+    struct web_gone gone = {wi, {0}, 0};
+    char detail[128];
+    int rc;
+
+    *added = *moved = *removed = 0;
+    if ((rc = store_begin(st)) < 0)
+        return rc;
+    for (size_t i = 0; i < wi->n && rc == 0; i++) {
+        const struct ics_event *ev = &wi->v[i];
+        struct store_session s;
+
+        rc = store_session_by_uid(st, lp->l.id, ev->uid, &s);
+        if (rc == ERR_NOTFOUND) {
+            rc = 0;
+            if (ev->cancelled || ev->start <= c->now)
+                continue;
+            memset(&s, 0, sizeof(s));
+            s.engagement_id = lp->l.id;
+            s.at = ev->start;
+            xstrlcpy(s.uid, ev->uid, sizeof(s.uid));
+            if ((rc = convo_session_plan(c->w->conf, &lp->l, &s, c->now)) ==
+                    0 &&
+                (rc = store_session_add(st, &s)) == 0)
+                (*added)++;
+            if (rc == ERR_EXISTS)
+                rc = 0; /* a session at that time already: kept as it is */
+            continue;
+        }
+        if (rc < 0)
+            break;
+        if (s.at <= c->now)
+            continue; /* what has happened stays */
+        if (ev->cancelled) {
+            if ((rc = store_session_remove(st, s.id)) == 0)
+                (*removed)++;
+        } else if (ev->start != s.at && ev->start > c->now) {
+            s.at = ev->start;
+            if ((rc = convo_session_plan(c->w->conf, &lp->l, &s, c->now)) ==
+                    0 &&
+                (rc = store_session_update(st, &s)) == 0)
+                (*moved)++;
+            if (rc == ERR_EXISTS)
+                rc = 0;
+        }
+    }
+    if (rc == 0)
+        rc = store_session_each(st, lp->l.id, c->now + 1, web_gone_cb, &gone);
+    for (int i = 0; rc == 0 && i < gone.n; i++) {
+        if ((rc = store_session_remove(st, gone.ids[i])) == 0)
+            (*removed)++;
+    }
+    snprintf(detail, sizeof(detail), "%s: %d added, %d moved, %d removed",
+             source, *added, *moved, *removed);
+    if (rc == 0)
+        rc = web_audit(c, "web-ics-import", lp->l.id, detail);
+    if (rc == 0)
+        rc = store_commit(st);
+    if (rc < 0)
+        store_rollback(st);
+    return rc;
+}
+
+/* Parse and apply a calendar's text; answer the request either way. */
+static void
+web_ics_text(struct web_leader *lp, const char *text, size_t len,
+             const char *match, const char *source)
+{
+    struct web_ctx *c = lp->c;
+    struct web_ics wi = {match, NULL, 0, 0};
+    char err[ERR_BUFSZ] = "", why[ERR_BUFSZ + 96];
+    int skipped = 0, added, moved, removed, rc;
+
+    rc = ics_parse(text, len, lp->l.tz, c->now, c->now + WEB_ICS_AHEAD,
+                   web_ics_cb, &wi, &skipped, err);
+    if (rc < 0) {
+        snprintf(why, sizeof(why), "%s %s",
+                 T(c, "That calendar could not be read:"), err);
+        free(wi.v);
+        web_sessions_page(lp, why, 400);
+        return;
+    }
+    rc = web_ics_apply(lp, &wi, source, &added, &moved, &removed);
+    free(wi.v);
+    if (rc < 0) {
+        web_sessions_page(lp,
+                          T(c, "reflekt could not save this just now. "
+                               "Please try again."),
+                          500);
+        return;
+    }
+    log_info("msg=\"calendar imported\" leader=\"%s\" added=%d moved=%d "
+             "removed=%d skipped=%d",
+             lp->l.handle, added, moved, removed, skipped);
+    if (c->w->changed != NULL)
+        c->w->changed(c->w->changed_arg);
+    web_back(lp, "sessions");
+}
+
+/* Is url a calendar address reflekt may fetch?  webcal:// becomes https. */
+static int
+web_ics_url(const struct web *w, const char *url, char *out, size_t outsz)
+{
+    const char *host;
+    size_t n;
+
+    if (strncasecmp(url, "webcal://", 9) == 0) {
+        if (snprintf(out, outsz, "https://%s", url + 9) >= (int)outsz)
+            return ERR_INVAL;
+    } else if (snprintf(out, outsz, "%s", url) >= (int)outsz) {
+        return ERR_INVAL;
+    }
+    for (const char *p = out; *p != '\0'; p++) {
+        if ((unsigned char)*p <= ' ' || *p == '\x7f')
+            return ERR_INVAL;
+    }
+    if (strncasecmp(out, "https://", 8) == 0)
+        host = out + 8;
+    else if (w->conf->web_allow_loopback && strncasecmp(out, "http://", 7) == 0)
+        host = out + 7;
+    else
+        return ERR_INVAL;
+    n = strcspn(host, "/?#");
+    if (n == 0 || memchr(host, '@', n) != NULL)
+        return ERR_INVAL;
+    if (strncasecmp(out, "http://", 7) == 0 &&
+        strncmp(host, "127.0.0.1", 9) != 0 &&
+        strncmp(host, "localhost", 9) != 0 && strncmp(host, "[::1]", 5) != 0)
+        return ERR_INVAL;
+    return 0;
+}
+
+/* A calendar being fetched: the request waits. */
+struct web_fetch {
+    struct web *w;
+    struct web_ctx c;
+    struct web_leader lp;
+    char match[STORE_NAME_MAX];
+};
+
+static void
+on_ics_fetched(const struct http_response *res, void *arg)
+{
+    struct web_fetch *f = arg;
+    struct web *w = f->w;
+
+    w->pending--;
+    if (!w->closing) {
+        f->c.now = clock_now();
+        f->lp.c = &f->c;
+        if (res->err != 0 || res->status != 200) {
+            char why[256];
+
+            snprintf(why, sizeof(why), "%s (%s%ld)",
+                     T(&f->c, "That calendar address did not answer with a "
+                              "calendar."),
+                     res->err != 0 ? "" : "HTTP ",
+                     res->err != 0 ? 0L : res->status);
+            web_sessions_page(&f->lp, why, 502);
+        } else {
+            web_ics_text(&f->lp, res->body, res->body_len, f->match, "url");
+        }
+    }
+    buf_release(&f->c.out);
+    free(f);
+    if (w->closing && w->pending == 0)
+        web__free_now(w);
+}
+
 static void
 web_import(struct web_leader *lp)
 {
-    web_sessions_page(lp, T(lp->c, "Calendar import is not available."), 501);
+    struct web_ctx *c = lp->c;
+    size_t len = 0;
+    const char *text = listen_req_form(c->req, "ics", &len);
+    const char *url = listen_req_form(c->req, "url", NULL);
+    const char *match = listen_req_form(c->req, "match", NULL);
+    char fetch[STORE_ID_MAX];
+    struct http_request r = {0};
+    struct web_fetch *f;
+
+    if (match == NULL || strlen(match) >= STORE_NAME_MAX)
+        match = "";
+    if (text != NULL && len > 0) {
+        web_ics_text(lp, text, len, match, "file");
+        return;
+    }
+    if (url == NULL || url[0] == '\0') {
+        web_sessions_page(lp,
+                          T(c, "Choose an .ics file, or give the "
+                               "calendar's address."),
+                          400);
+        return;
+    }
+    if (web_ics_url(c->w, url, fetch, sizeof(fetch)) < 0) {
+        web_sessions_page(lp,
+                          T(c, "A calendar address starts with https:// "
+                               "(or webcal://)."),
+                          400);
+        return;
+    }
+    if (store_leader_set_ics(c->w->st, lp->l.id, fetch) < 0) {
+        web_sessions_page(lp,
+                          T(c, "reflekt could not save this just now. "
+                               "Please try again."),
+                          500);
+        return;
+    }
+    f = xcalloc(1, sizeof(*f));
+    f->w = c->w;
+    f->c = *c;
+    buf_init(&f->c.out, 0);
+    f->lp = *lp;
+    xstrlcpy(f->match, match, sizeof(f->match));
+    r.method = "GET";
+    r.url = fetch;
+    r.max_response = WEB_ICS_MAX;
+    r.timeout_ms = 20000;
+    r.max_attempts = 2;
+    r.raw = 1;
+    c->w->pending++;
+    if (c->w->http == NULL ||
+        http_request(c->w->http, &r, on_ics_fetched, f) < 0) {
+        c->w->pending--;
+        buf_release(&f->c.out);
+        free(f);
+        web_sessions_page(lp,
+                          T(c, "reflekt could not fetch that calendar "
+                               "just now. Please try again."),
+                          502);
+    }
 }
 
 /* ---- themes and own questions ------------------------------------------- */

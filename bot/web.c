@@ -463,8 +463,6 @@ web_fail_slot(struct web *w, const char *name, int make)
     return oldest;
 }
 
-static void web_free_now(struct web *w);
-
 static void
 on_pw_done(uv_work_t *work, int status)
 {
@@ -499,7 +497,7 @@ on_pw_done(uv_work_t *work, int status)
     sodium_memzero(pw, sizeof(*pw));
     free(pw);
     if (w->closing && w->pending == 0)
-        web_free_now(w);
+        web__free_now(w);
 }
 
 static void
@@ -751,8 +749,8 @@ web_new(uv_loop_t *loop, struct listen *l, struct store *st,
     return w;
 }
 
-static void
-web_free_now(struct web *w)
+void
+web__free_now(struct web *w)
 {
     free(w);
 }
@@ -764,5 +762,5 @@ web_free(struct web *w)
         return;
     w->closing = 1;
     if (w->pending == 0)
-        web_free_now(w);
+        web__free_now(w);
 }
