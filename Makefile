@@ -14,7 +14,7 @@
 CC ?= cc
 BUILD ?= build
 PKGS = libuv libcurl jansson sqlite3 libical inih libmicrohttpd libcrypto \
-	libwebsockets
+	libwebsockets libsodium
 # Debian package that provides each pkg-config name, for error messages.
 DEB_libuv = libuv1-dev
 DEB_libcurl = libcurl4-openssl-dev
@@ -25,10 +25,13 @@ DEB_inih = libinih-dev
 DEB_libmicrohttpd = libmicrohttpd-dev
 DEB_libcrypto = libssl-dev
 DEB_libwebsockets = libwebsockets-dev
+DEB_libsodium = libsodium-dev
 
 # Build and test tools, then the -dev packages above.
 DEB_TOOLS = build-essential pkg-config clang libclang-rt-14-dev valgrind curl \
-	sqlite3 procps wrk openssl clang-format
+	sqlite3 procps wrk openssl clang-format python3
+# Headless browser tests of the web console (make check-browser).
+DEB_TOOLS += chromium
 # Loaded by libwebsockets at run time, so no -dev package pulls it in.
 DEB_RUNTIME = libwebsockets-evlib-uv
 DEB_ALL = $(DEB_TOOLS) $(DEB_RUNTIME) $(foreach p,$(PKGS),$(DEB_$(p)))
@@ -68,7 +71,8 @@ FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 15
 
-.PHONY: all deps check-pkgs demo check check-real test test-san fuzz \
+.PHONY: all deps check-pkgs demo check check-real check-browser test \
+	test-san fuzz \
 	fuzz-smoke lint \
 	valgrind bench clean
 .SUFFIXES:
@@ -157,8 +161,10 @@ check: deps
 	$(Q)$(MAKE) -s test-san
 	$(Q)$(MAKE) -s fuzz-smoke
 	$(Q)$(MAKE) -s check-real
+	$(Q)$(MAKE) -s check-browser
 	$(Q)sh tests/summary.sh build/test-results build-san/test-results \
-	  $$(cat build/real-results-file 2>/dev/null)
+	  $$(cat build/real-results-file 2>/dev/null) \
+	  $$(ls build/browser-results 2>/dev/null)
 
 # Real peers: the Matrix flow against Synapse (Debian unstable's package in
 # a debootstrapped root) and the Teams flow against Microsoft's Agents
@@ -182,6 +188,25 @@ check-real: all $(BUILD)/tests/fake-teams-server
 	    if [ -s build/$$r-results ]; then \
 	      echo build/$$r-results >>build/real-results-file; fi; \
 	  done; \
+	  exit $$status; \
+	fi
+
+# The web console in headless Chromium (Debian's), driven by npm's
+# playwright-core, cached in REFLEKT_PEERS; SKIP where either cannot be had.
+# REFLEKT_SCREENSHOTS=DIR also saves PNGs of its pages there, and
+# REFLEKT_SKIP_BROWSER=1 skips it.
+check-browser: all
+	$(Q)rm -f build/browser-results
+	$(Q)if [ "$${REFLEKT_SKIP_BROWSER:-0}" = 1 ]; then \
+	  echo "SKIP: REFLEKT_SKIP_BROWSER=1"; \
+	else \
+	  status=0; \
+	  sh tests/browser/check-console.sh ./reflekt >build/browser.log 2>&1 \
+	    || status=1; \
+	  cat build/browser.log; \
+	  sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed$$/\1 \2/p' \
+	    build/browser.log >build/browser-results; \
+	  [ -s build/browser-results ] || rm -f build/browser-results; \
 	  exit $$status; \
 	fi
 
@@ -244,6 +269,7 @@ lint:
 	$(Q)clang-format --dry-run --Werror bot/*.[ch] adapters/*.[ch] \
 	  prompts/*.[ch] storage/*.[ch] tests/unit/*.c tests/lib/*.[ch] \
 	  tests/fuzz/*.c
+	$(Q)sh tests/lint/web-text.sh
 	@echo "lint: ok"
 
 valgrind: all $(TEST_BIN)

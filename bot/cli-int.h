@@ -40,6 +40,8 @@ int cli_leader_get(struct store *st, const char *handle,
                    struct store_leader *l);
 /* Who runs the command, for the audit log. */
 const char *cli_actor(void);
+/* "YYYY-MM-DDTHH:MM:SSZ" (RFC 3339, UTC). */
+void cli_rfc3339(int64_t t, char *out, size_t outsz);
 /* "YYYY-MM-DD HH:MM" in zone tz. */
 void cli_local(const char *tz, int64_t t, char *out, size_t outsz);
 /* Parse YYYY-MM-DD in zone tz to local midnight. */
@@ -64,6 +66,17 @@ int cli_when(const char *tz, const char *at, const char *whose, int64_t *out);
 int cli_prompts_main(const struct config *conf, int argc, char **argv);
 int cli_group_main(const struct config *conf, int argc, char **argv);
 int cli_person_main(const struct config *conf, int argc, char **argv);
+int cli_console_link(const struct config *conf, int argc, char **argv);
+/*
+ * A leader's rights and the limits that protect them (cli-rights.c); argv
+ * starts after the subcommand.  `leader export HANDLE`, `leader erase
+ * HANDLE [--yes]`, `org retention NAME MONTHS|none` and `person password
+ * NAME [--clear]`.  Returns: the exit status.
+ */
+int cli_rights_export(const struct config *conf, int argc, char **argv);
+int cli_rights_erase(const struct config *conf, int argc, char **argv);
+int cli_rights_retention(const struct config *conf, int argc, char **argv);
+int cli_rights_password(const struct config *conf, int argc, char **argv);
 /* Whether user is a well-formed id on platform (says why not). */
 int cli_user_ok(const char *platform, const char *user);
 /* Ask the platform for user's time zone.  Returns: 0, or < 0 (said). */

@@ -1,6 +1,7 @@
 /*
- * cli-person.c - `reflekt person link`, platform user ids, and a leader's
- * time zone as their platform knows it.
+ * cli-person.c - `reflekt person link` (and `person password`, in
+ * cli-rights.c), platform user ids, and a leader's time zone as their
+ * platform knows it.
  */
 #include "adapter.h"
 #include "cli-int.h"
@@ -119,10 +120,13 @@ cli_person_main(const struct config *conf, int argc, char **argv)
     const char *platform, *user;
     int rc;
 
+    if (argc >= 1 && strcmp(argv[0], "password") == 0)
+        return cli_rights_password(conf, argc - 1, argv + 1);
     if (argc < 1 || strcmp(argv[0], "link") != 0 ||
         cli_parse(argc - 1, argv + 1, "platform user", &a) < 0 || a.npos != 1 ||
         cli_opt(&a, "platform") == NULL || cli_opt(&a, "user") == NULL) {
-        cli_error("usage: reflekt person link NAME --platform P --user ID");
+        cli_error("usage: reflekt person link NAME --platform P --user ID, "
+                  "or person password NAME [--clear]");
         return 2;
     }
     platform = cli_opt(&a, "platform");

@@ -183,7 +183,7 @@ cli_local(const char *tz, int64_t t, char *out, size_t outsz)
     strftime(out, outsz, "%Y-%m-%d %H:%M", &tm);
 }
 
-static void
+void
 cli_rfc3339(int64_t t, char *out, size_t outsz)
 {
     struct tm tm;
@@ -427,12 +427,7 @@ cli_leader_list(const struct config *conf)
 int
 cli_date(const char *tz, const char *s, int64_t *out)
 {
-    int y, m, d, n = 0;
-
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || m < 1 ||
-        m > 12 || d < 1 || d > 31)
-        return ERR_INVAL;
-    return sched_utc(tz, y, m, d, 0, 0, out);
+    return sched_parse_day(tz, s, out);
 }
 
 static int
@@ -502,7 +497,11 @@ cli_leader(const struct config *conf, int argc, char **argv)
         return cli_leader_pause(conf, argc - 2, argv + 2, 1);
     if (argc >= 2 && strcmp(argv[1], "resume") == 0)
         return cli_leader_pause(conf, argc - 2, argv + 2, 0);
-    cli_error("usage: reflekt leader add|list|pause|resume ...");
+    if (argc >= 2 && strcmp(argv[1], "export") == 0)
+        return cli_rights_export(conf, argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "erase") == 0)
+        return cli_rights_erase(conf, argc - 2, argv + 2);
+    cli_error("usage: reflekt leader add|list|pause|resume|export|erase ...");
     return 2;
 }
 
@@ -534,8 +533,11 @@ cli_org(const struct config *conf, int argc, char **argv)
     int from, to, rc;
     char err[ERR_BUFSZ] = "";
 
+    if (argc >= 2 && strcmp(argv[1], "retention") == 0)
+        return cli_rights_retention(conf, argc - 2, argv + 2);
     if (argc != 4 || strcmp(argv[1], "summer") != 0) {
-        cli_error("usage: reflekt org summer NAME MM-DD..MM-DD|none");
+        cli_error("usage: reflekt org summer NAME MM-DD..MM-DD|none, or "
+                  "org retention NAME MONTHS|none");
         return 2;
     }
     if (!cli_handle_ok(argv[2])) {
@@ -569,12 +571,7 @@ cli_org(const struct config *conf, int argc, char **argv)
 int
 cli_datetime(const char *tz, const char *s, int64_t *out)
 {
-    int y, mo, d, h, mi, n = 0;
-
-    if (sscanf(s, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 ||
-        n != 16 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59)
-        return ERR_INVAL;
-    return sched_utc(tz, y, mo, d, h, mi, out) < 0 ? ERR_INVAL : 0;
+    return sched_parse_time(tz, s, out);
 }
 
 int
@@ -672,8 +669,7 @@ cli_session(const struct config *conf, int argc, char **argv)
     }
     s.engagement_id = l.id;
     xstrlcpy(s.theme, theme != NULL ? theme : "", sizeof(s.theme));
-    if ((rc = convo_session_times(conf, &l, s.at, clock_now(), &s.pre_at,
-                                  &s.post_at)) < 0 ||
+    if ((rc = convo_session_plan(conf, &l, &s, clock_now())) < 0 ||
         (rc = store_begin(st)) < 0 || (rc = store_session_add(st, &s)) < 0 ||
         (rc = store_commit(st)) < 0) {
         store_rollback(st);
@@ -1064,7 +1060,10 @@ cli_usage(void *f)
           "  leader list\n"
           "  leader pause HANDLE [--until YYYY-MM-DD]\n"
           "  leader resume HANDLE\n"
+          "  leader export HANDLE        everything held about a leader, JSON\n"
+          "  leader erase HANDLE [--yes] remove a leader and all their data\n"
           "  org summer NAME MM-DD..MM-DD|none\n"
+          "  org retention NAME MONTHS|none  delete answers older than that\n"
           "  session add HANDLE --at \"YYYY-MM-DD HH:MM\" [--theme T[,T...]]\n"
           "  nudge HANDLE                a question due now\n"
           "  review HANDLE               the digest since the last session\n"
@@ -1080,9 +1079,13 @@ cli_usage(void *f)
           "  group list | group join|leave NAME HANDLE\n"
           "  group meeting NAME --at \"YYYY-MM-DD HH:MM\" [--theme T]\n"
           "  group digest NAME           the challenges for the next meeting\n"
+          "  console-link NAME           a one-time sign-in link to the web\n"
+          "                              console (15 minutes)\n"
           "  person link NAME --platform P --user ID\n"
           "                              a consultant's or manager's chat\n"
-          "                              account, for /reflekt\n",
+          "                              account, for /reflekt\n"
+          "  person password NAME [--clear]  the web console password (read\n"
+          "                              from standard input)\n",
           (FILE *)f);
 }
 
@@ -1111,6 +1114,8 @@ cli_main(struct config *conf, int argc, char **argv)
         return cli_group_main(conf, argc - 1, argv + 1);
     if (strcmp(cmd, "person") == 0)
         return cli_person_main(conf, argc - 1, argv + 1);
+    if (strcmp(cmd, "console-link") == 0)
+        return cli_console_link(conf, argc, argv);
     cli_error("unknown command \"%s\"", cmd);
     cli_usage(stderr);
     return 2;

@@ -1617,8 +1617,8 @@ web_settings_read(struct web_ctx *c, const struct store_leader *l,
     char *end;
 
     memset(s, 0, sizeof(*s));
-    s->every = every != NULL ? atoi(every) : 0;
-    s->day = day != NULL ? atoi(day) : 0;
+    s->every = every != NULL ? (int)strtol(every, NULL, 10) : 0;
+    s->day = day != NULL ? (int)strtol(day, NULL, 10) : 0;
     if (rule != NULL && rule[0] != '\0') {
         if (strlen(rule) >= sizeof(s->rule))
             return T(c, "That rule is too long.");

@@ -483,10 +483,318 @@ T_TEST(test_rollback_keeps_nothing)
     cleanup();
 }
 
+/* ---- leader rights: retention and erasure ------------------------- */
+
+/* A delivery for engagement e with an answer message received at at. */
+static int64_t
+answered(struct store *st, int64_t e, const char *prompt, int score,
+         const char *event, const char *msg, const char *text, int64_t at)
+{
+    struct store_delivery d;
+
+    memset(&d, 0, sizeof(d));
+    d.engagement_id = e;
+    xstrlcpy(d.prompt_id, prompt, sizeof(d.prompt_id));
+    xstrlcpy(d.question, "How did it go?", sizeof(d.question));
+    xstrlcpy(d.kind, score ? "scale" : "open", sizeof(d.kind));
+    d.state = STORE_STATE_SENT;
+    d.due_at = at - 60;
+    T_EQ_INT(store_delivery_add(st, &d), 0);
+    d.state = STORE_STATE_ANSWERED;
+    d.sent_at = at - 30;
+    d.answered_at = at;
+    d.score = score;
+    T_EQ_INT(store_delivery_update(st, &d), 0);
+    T_EQ_INT(store_response_add(st, d.id, event, msg, text, strlen(text), at),
+             0);
+    return d.id;
+}
+
+/* Whether the database file holds needle anywhere, in any page. */
+static int
+file_holds(const char *file, const char *needle)
+{
+    FILE *f = fopen(file, "rb");
+    size_t n = strlen(needle), got, keep = 0;
+    char buf[8192 + 256];
+    int found = 0;
+
+    if (f == NULL)
+        return 0;
+    while (!found && (got = fread(buf + keep, 1, 8192, f)) > 0) {
+        size_t len = keep + got;
+
+        for (size_t i = 0; i + n <= len && !found; i++)
+            found = memcmp(buf + i, needle, n) == 0;
+        keep = len < n ? len : n - 1;
+        memmove(buf, buf + len - keep, keep);
+    }
+    fclose(f);
+    return found;
+}
+
+T_TEST(test_retention_sweep)
+{
+    struct store *st = open_new();
+    struct store_leader lena, lars;
+    char err[ERR_BUFSZ] = "";
+    const int64_t now = 1795435200; /* 2026-11-23 08:00 UTC */
+    const int64_t day = 86400;
+    int64_t d1, d2, d3, did;
+    int n = -1, orgs = -1;
+
+    leader(&lena, "lena", "U1"); /* org kommune */
+    T_EQ_INT(store_leader_add(st, &lena, err), 0);
+    leader(&lars, "lars", "U2");
+    xstrlcpy(lars.org, "firma", sizeof(lars.org));
+    T_EQ_INT(store_leader_add(st, &lars, err), 0);
+    /* Only an old answer, edited once; an old and a new one; another org. */
+    d1 = answered(st, lena.id, "p1", 4, "e1", "$m1", "old words",
+                  now - 200 * day);
+    T_EQ_INT(store_response_edit(st, lena.id, "$m1", "old, edited", 11,
+                                 now - 199 * day, &did),
+             0);
+    d2 = answered(st, lena.id, "p2", 3, "e2", "$m2", "older part",
+                  now - 190 * day);
+    T_EQ_INT(store_response_add(st, d2, "e3", "$m3", "recent part", 11,
+                                now - 150 * day),
+             0);
+    d3 = answered(st, lars.id, "p1", 5, "e4", "$m4", "kept by firma",
+                  now - 400 * day);
+
+    T_EQ_INT(store_org_set_retention(st, "nowhere", 6), ERR_NOTFOUND);
+    T_EQ_INT(store_org_set_retention(st, "kommune", 121), ERR_INVAL);
+    T_EQ_INT(store_retention_orgs(st, &orgs), 0);
+    T_EQ_INT(orgs, 0);
+    T_EQ_INT(store_org_set_retention(st, "kommune", 6), 0);
+    T_EQ_INT(store_retention_orgs(st, &orgs), 0);
+    T_EQ_INT(orgs, 1);
+
+    T_EQ_INT(store_begin(st), 0);
+    T_EQ_INT(store_retention_sweep(st, now, &n), 0);
+    T_EQ_INT(store_commit(st), 0);
+    T_EQ_INT(n, 2);
+    /* The old messages and their edits went; the recent one stayed. */
+    T_EQ_INT(pragma("SELECT count(*) FROM response WHERE body IN ('old, "
+                    "edited', 'older part')"),
+             0);
+    T_EQ_INT(pragma("SELECT count(*) FROM response_edit"), 0);
+    T_EQ_INT(pragma("SELECT count(*) FROM response WHERE body = 'recent "
+                    "part'"),
+             1);
+    /* Every question stays, with its state; no answers, no score. */
+    T_EQ_INT(pragma("SELECT count(*) FROM delivery WHERE state = "
+                    "'answered'"),
+             3);
+    {
+        char sql[128];
+
+        snprintf(sql, sizeof(sql),
+                 "SELECT score IS NULL FROM delivery WHERE id = %lld",
+                 (long long)d1);
+        T_EQ_INT(pragma(sql), 1);
+        snprintf(sql, sizeof(sql), "SELECT score FROM delivery WHERE id = %lld",
+                 (long long)d2);
+        T_EQ_INT(pragma(sql), 3);
+        snprintf(sql, sizeof(sql),
+                 "SELECT count(*) FROM response WHERE delivery_id = %lld",
+                 (long long)d3);
+        T_EQ_INT(pragma(sql), 1);
+    }
+    /* Another organisation keeps everything. */
+    T_EQ_INT(pragma("SELECT count(*) FROM response WHERE body = 'kept by "
+                    "firma'"),
+             1);
+    T_EQ_INT(pragma("SELECT count(*) FROM audit WHERE actor = 'reflekt' AND"
+                    " action = 'retention' AND engagement_id IS NULL AND"
+                    " detail = '2 answers older than 6 months'"),
+             1);
+    /* A second sweep finds nothing and writes nothing. */
+    T_EQ_INT(store_retention_sweep(st, now, &n), 0);
+    T_EQ_INT(n, 0);
+    T_EQ_INT(pragma("SELECT count(*) FROM audit"), 1);
+    /* none keeps answers again. */
+    T_EQ_INT(store_org_set_retention(st, "kommune", 0), 0);
+    T_EQ_INT(store_retention_orgs(st, &orgs), 0);
+    T_EQ_INT(orgs, 0);
+    store_close(st);
+    cleanup();
+}
+
+T_TEST(test_leader_erase)
+{
+    struct store *st = open_new();
+    struct store_leader z, lars;
+    struct store_delivery d;
+    struct store_group g;
+    struct store_own o;
+    struct store_session s;
+    struct store_erase er;
+    char err[ERR_BUFSZ] = "", v[32];
+    int64_t d1, did;
+
+    leader(&z, "zelda", "29:zelda-teams-id");
+    xstrlcpy(z.platform, "teams", sizeof(z.platform));
+    T_EQ_INT(store_leader_add(st, &z, err), 0);
+    leader(&lars, "lars", "U2");
+    T_EQ_INT(store_leader_add(st, &lars, err), 0);
+    answered(st, lars.id, "p1", 0, "e9", "$m9", "lars keeps this", 5000);
+
+    /* A commitment with an edited answer, and its recall. */
+    d1 = answered(st, z.id, "c1", 0, "e1", "$m1", "zebra secret", 1000);
+    T_EQ_INT(store_response_edit(st, z.id, "$m1", "zebra secret, edited", 20,
+                                 1100, &did),
+             0);
+    memset(&s, 0, sizeof(s));
+    s.engagement_id = z.id;
+    s.at = 2000;
+    xstrlcpy(s.uid, "zelda-session@calendar", sizeof(s.uid));
+    T_EQ_INT(store_session_add(st, &s), 0);
+    T_EQ_INT(store_note_set(st, s.id, "zelda note: very private", 2100), 0);
+    memset(&d, 0, sizeof(d));
+    d.engagement_id = z.id;
+    xstrlcpy(d.prompt_id, "recall", sizeof(d.prompt_id));
+    xstrlcpy(d.question, "Did you?", sizeof(d.question));
+    xstrlcpy(d.kind, "recall", sizeof(d.kind));
+    d.state = STORE_STATE_PENDING;
+    d.due_at = 3000;
+    d.recall_of = d1;
+    d.session_id = s.id;
+    T_EQ_INT(store_delivery_add(st, &d), 0);
+    memset(&g, 0, sizeof(g));
+    xstrlcpy(g.name, "circle", sizeof(g.name));
+    xstrlcpy(g.consultant, "anna", sizeof(g.consultant));
+    xstrlcpy(g.lang, "nb", sizeof(g.lang));
+    xstrlcpy(g.tz, "Europe/Oslo", sizeof(g.tz));
+    T_EQ_INT(store_group_add(st, &g), 0);
+    T_EQ_INT(store_group_join(st, g.id, z.id), 0);
+    T_EQ_INT(store_group_join(st, g.id, lars.id), 0);
+    memset(&o, 0, sizeof(o));
+    o.engagement_id = z.id;
+    xstrlcpy(o.kind, "open", sizeof(o.kind));
+    xstrlcpy(o.text, "zelda, what did you learn?", sizeof(o.text));
+    T_EQ_INT(store_own_add(st, &o, 2500), 0);
+    T_EQ_INT(store_cursor_set(st, "teams", "ref:29:zelda-teams-id", "{}"), 0);
+    T_EQ_INT(store_cursor_set(st, "teams", "ref:29:other", "{}"), 0);
+    T_EQ_INT(store_audit(st, 10, "cli:root", "review", z.id, NULL), 0);
+    T_EQ_INT(store_audit(st, 11, "zelda", "retract", z.id, "c1"), 0);
+    T_EQ_INT(store_audit(st, 12, "cli:root", "review", lars.id, NULL), 0);
+
+    T_EQ_INT(store_leader_erase_count(st, z.id, &er), 0);
+    T_EQ_INT(er.answers, 1);
+    T_EQ_INT(er.edits, 1);
+    T_EQ_INT(er.questions, 2);
+    T_EQ_INT(er.sessions, 1);
+    T_EQ_INT(er.notes, 1);
+    T_EQ_INT(er.own, 1);
+    T_EQ_INT(er.groups, 1);
+    T_EQ_INT(er.identities, 1);
+    T_EQ_INT(er.audit, 2);
+    T_EQ_INT(er.keep_person, 0);
+    /* Counting changes nothing. */
+    T_EQ_INT(pragma("SELECT count(*) FROM person WHERE name = 'zelda'"), 1);
+
+    T_EQ_INT(store_begin(st), 0);
+    T_EQ_INT(store_leader_erase(st, z.id, &er), 0);
+    T_EQ_INT(store_commit(st), 0);
+    T_EQ_INT(er.answers, 1);
+    T_EQ_INT(er.questions, 2);
+    T_EQ_INT(store_leader_get(st, "zelda", &z), ERR_NOTFOUND);
+    T_EQ_INT(pragma("SELECT count(*) FROM person WHERE name = 'zelda'"), 0);
+    T_EQ_INT(pragma("SELECT count(*) FROM identity WHERE user_id LIKE "
+                    "'%zelda%'"),
+             0);
+    T_EQ_INT(pragma("SELECT count(*) FROM response WHERE body LIKE "
+                    "'%zebra%'"),
+             0);
+    T_EQ_INT(pragma("SELECT count(*) FROM response_edit"), 0);
+    T_EQ_INT(pragma("SELECT count(*) FROM delivery"), 1);
+    T_EQ_INT(pragma("SELECT count(*) FROM session"), 0);
+    T_EQ_INT(pragma("SELECT count(*) FROM session_note"), 0);
+    T_EQ_INT(pragma("SELECT count(*) FROM own_prompt"), 0);
+    T_EQ_INT(pragma("SELECT count(*) FROM grp_member"), 1);
+    T_EQ_INT(pragma("SELECT count(*) FROM engagement"), 1);
+    T_EQ_INT(pragma("SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    T_EQ_INT(
+        store_cursor_get(st, "teams", "ref:29:zelda-teams-id", v, sizeof(v)),
+        0);
+    T_EQ_STR(v, "");
+    T_EQ_INT(store_cursor_get(st, "teams", "ref:29:other", v, sizeof(v)), 0);
+    T_EQ_STR(v, "{}");
+    /* The audit log keeps who read and when, never whose. */
+    T_EQ_INT(pragma("SELECT count(*) FROM audit"), 3);
+    T_EQ_INT(pragma("SELECT count(*) FROM audit WHERE engagement_id IS NULL"
+                    " AND detail IS NULL"),
+             2);
+    T_EQ_INT(pragma("SELECT count(*) FROM audit WHERE actor = 'cli:root'"), 2);
+    T_EQ_INT(pragma("SELECT count(*) FROM audit WHERE actor LIKE '%zelda%'"),
+             0);
+    /* Lars and the group are untouched. */
+    T_EQ_INT(store_leader_get(st, "lars", &lars), 0);
+    T_EQ_INT(pragma("SELECT count(*) FROM response WHERE body = 'lars keeps "
+                    "this'"),
+             1);
+    T_EQ_INT(store_group_get(st, "circle", &g), 0);
+    store_close(st);
+    /* secure_delete: nothing of zelda is left in the file's free space. */
+    T_CHECK(!file_holds(path, "zelda"));
+    T_CHECK(!file_holds(path, "zebra"));
+    T_CHECK(file_holds(path, "lars keeps this"));
+    cleanup();
+}
+
+/* A leader who is also a consultant stays a person; the leader data go. */
+T_TEST(test_leader_erase_keeps_consultant)
+{
+    struct store *st = open_new();
+    struct store_leader lena, lars, got;
+    struct store_person p;
+    struct store_erase er;
+    char err[ERR_BUFSZ] = "";
+
+    leader(&lena, "lena", "U1");
+    T_EQ_INT(store_leader_add(st, &lena, err), 0);
+    leader(&lars, "lars", "U2");
+    xstrlcpy(lars.consultant, "lena", sizeof(lars.consultant));
+    T_EQ_INT(store_leader_add(st, &lars, err), 0);
+    answered(st, lena.id, "p1", 0, "e1", "$m1", "lena's own answer", 1000);
+    T_EQ_INT(store_audit(st, 10, "lena", "read-own-history", lena.id, "chat"),
+             0);
+    T_EQ_INT(store_audit(st, 11, "lena", "nudge", lars.id, "chat"), 0);
+
+    T_EQ_INT(store_begin(st), 0);
+    T_EQ_INT(store_leader_erase(st, lena.id, &er), 0);
+    T_EQ_INT(store_commit(st), 0);
+    T_EQ_INT(er.keep_person, 1);
+    T_EQ_INT(er.answers, 1);
+    T_EQ_INT(er.identities, 0);
+    T_EQ_INT(store_leader_get(st, "lena", &got), ERR_NOTFOUND);
+    T_EQ_INT(store_person_get(st, "lena", &p), 0);
+    T_EQ_INT(p.roles, STORE_ROLE_CONSULTANT);
+    T_EQ_INT(pragma("SELECT count(*) FROM identity WHERE user_id = 'U1'"), 1);
+    T_EQ_INT(pragma("SELECT count(*) FROM response"), 0);
+    /* Her leader's engagement still names her as consultant. */
+    T_EQ_INT(store_leader_get(st, "lars", &got), 0);
+    T_EQ_STR(got.consultant, "lena");
+    /* Her own reading as a leader is anonymised; her reading as a
+     * consultant stays hers. */
+    T_EQ_INT(pragma("SELECT count(*) FROM audit WHERE actor = 'leader' AND"
+                    " engagement_id IS NULL AND detail IS NULL"),
+             1);
+    T_EQ_INT(pragma("SELECT count(*) FROM audit WHERE actor = 'lena' AND"
+                    " action = 'nudge' AND detail = 'chat'"),
+             1);
+    T_EQ_INT(pragma("SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    store_close(st);
+    cleanup();
+}
+
 T_MAIN(T_CASE(test_open_migrates_once), T_CASE(test_migrate_from_v1),
        T_CASE(test_edit_keeps_history_and_delete),
        T_CASE(test_wal_and_foreign_keys), T_CASE(test_newer_schema_refused),
        T_CASE(test_not_a_database_refused), T_CASE(test_leader_add_and_read),
        T_CASE(test_next_due_and_actions),
        T_CASE(test_responses_unique_and_retract),
-       T_CASE(test_sessions_cursors_audit), T_CASE(test_rollback_keeps_nothing))
+       T_CASE(test_sessions_cursors_audit), T_CASE(test_rollback_keeps_nothing),
+       T_CASE(test_retention_sweep), T_CASE(test_leader_erase),
+       T_CASE(test_leader_erase_keeps_consultant))
