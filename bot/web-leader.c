@@ -1769,8 +1769,8 @@ web_settings_page(struct web_leader *lp, const struct web_settings *s,
                "</div><div><label for=\"to\">%s</label><input id=\"to\" "
                "name=\"to\" type=\"time\" value=\"%s\"></div></div>"
                "<div class=\"days\">",
-               T(c, "Quiet hours"), T(c, "Questions from"), from, T(c, "until"),
-               to);
+               T(c, "When questions may come"), T(c, "Questions from"), from,
+               T(c, "until"), to);
     for (int i = 0; i < 7; i++)
         buf_printf(b,
                    "<label><input type=\"checkbox\" name=\"day:%s\"%s> "

@@ -171,7 +171,7 @@ web_refuse(struct web_ctx *c, unsigned status, const char *why)
     buf_reset(&c->out);
     web_page_begin(c, status == 403   ? T(c, "Not for you")
                       : status == 404 ? T(c, "Not found")
-                                      : T(c, "Something was wrong"));
+                                      : T(c, "Something went wrong"));
     buf_adds(&c->out, "<p class=\"msg err\">");
     html_text(&c->out, why);
     buf_printf(&c->out, "</p><p><a href=\"/console/leaders\">%s</a></p>",
