@@ -164,6 +164,8 @@ console_drain(struct adapter *a)
                 break;
         }
     }
+    if (c->pending.data == NULL)
+        return rc; /* nothing read yet (an empty input) */
     /* Keep the unfinished tail. */
     memmove(c->pending.data, c->pending.data + start, c->pending.len - start);
     c->pending.len -= start;
