@@ -43,10 +43,14 @@
 #define ICS_NAME_MAX 64
 /* Bytes of a logical line kept to tell BEGIN and END lines. */
 #define ICS_HEAD_MAX (ICS_NAME_MAX + 16)
-/* Instances one rule may yield. */
-#define ICS_MAX_ITERATIONS 5000
+/*
+ * Lines with a RECUR value (RRULE, EXRULE, VALUE=RECUR) per file: libical
+ * holds each in a 2.8 KB struct, so 1 MiB of short RRULE lines would take
+ * 190 MB inside the parser.
+ */
+#define ICS_MAX_RULES 4096
 /* Periods (days, weeks, months, years) libical may step through per call. */
-#define ICS_MAX_STEPS 250000L
+#define ICS_MAX_PERIODS 250000L
 /* Distinct TZIDs resolved and remembered per calendar. */
 #define ICS_MAX_TZIDS 64
 /* Limits on a VTIMEZONE from the file, in zone changes libical computes. */
@@ -369,7 +373,7 @@ ics_prescan(const char *text, size_t len, char **out, char *err)
 {
     const char *p = text, *end = text + len;
     struct ics_frame stack[ICS_MAX_DEPTH];
-    int depth = 0, lineno = 1;
+    int depth = 0, lineno = 1, rules = 0;
     char *copy;
     size_t n = 0;
 
@@ -381,10 +385,10 @@ ics_prescan(const char *text, size_t len, char **out, char *err)
     }
     copy = xmalloc(len + 3);
     while (p < end) {
-        char head[ICS_HEAD_MAX];
-        size_t hlen = 0, total = 0, nlen = 0;
+        char head[ICS_HEAD_MAX], tail[6] = "";
+        size_t hlen = 0, total = 0, nlen = 0, plen = 0;
         const char *start = p, *name = NULL;
-        int first = lineno, kind, keep;
+        int first = lineno, kind, keep, recur = 0;
         struct ics_line l = ics_line_at(p, end);
 
         /* One logical line: this line and those folded onto it. */
@@ -395,8 +399,16 @@ ics_prescan(const char *text, size_t len, char **out, char *err)
                 err_set(err, "line %d: not valid UTF-8", lineno);
                 goto fail;
             }
-            for (size_t i = skip; i < l.len && hlen < sizeof(head); i++)
-                head[hlen++] = l.s[i];
+            for (size_t i = skip; i < l.len; i++) {
+                if (hlen < sizeof(head))
+                    head[hlen++] = l.s[i];
+                /* "VALUE=RECUR" gives any property a RECUR value. */
+                memmove(tail, tail + 1, sizeof(tail) - 1);
+                tail[5] = (char)ics_lower((unsigned char)l.s[i]);
+                if (memcmp(tail + 1, "recur", 5) == 0 &&
+                    (tail[0] == '=' || tail[0] == '"'))
+                    recur = 1;
+            }
             total += l.len - skip;
             p += l.size;
             lineno++;
@@ -413,6 +425,16 @@ ics_prescan(const char *text, size_t len, char **out, char *err)
             goto fail;
         }
         keep = depth > 0;
+        while (plen < hlen && head[plen] != ';' && head[plen] != ':')
+            plen++;
+        if (keep &&
+            (recur || ics_ieq(head, plen, "rrule") ||
+             ics_ieq(head, plen, "exrule")) &&
+            ++rules > ICS_MAX_RULES) {
+            err_set(err, "line %d: more than %d recurrence rules", first,
+                    ICS_MAX_RULES);
+            goto fail;
+        }
         if (kind == 1) {
             if (depth == 0 && !ics_ieq(name, nlen, "VCALENDAR")) {
                 err_set(err, "line %d: BEGIN:%.*s outside BEGIN:VCALENDAR",
@@ -455,6 +477,10 @@ ics_prescan(const char *text, size_t len, char **out, char *err)
                 stack[depth - 1].name);
         goto fail;
     }
+    /*
+     * libical splits a last line that has no line break at bare CRs, which
+     * would show it lines this scan never saw: the copy always ends in one.
+     */
     if (n > 0 && copy[n - 1] != '\n') {
         copy[n++] = '\r';
         copy[n++] = '\n';
@@ -1053,13 +1079,14 @@ ics_occ_cmp(const void *a, const void *b)
 }
 
 /*
- * Add the instances of one RRULE before the window's end.  *horizon drops
- * to where the expansion stopped early (iteration cap or step budget).
+ * Add the instances of one RRULE before the window's end.  When the
+ * expansion stops early (the iteration cap or the step budget), *horizon
+ * drops to where it stopped and *cut is set.
  * Returns: 0, or ERR_INVAL for a rule that is not expanded at all.
  */
 static int
 ics_expand(struct ics_ctx *ctx, icalproperty *prop, const struct ics_series *s,
-           struct ics_occs *occs, int64_t *horizon)
+           struct ics_occs *occs, int64_t *horizon, int *cut)
 {
     struct icalrecurrencetype rule = icalproperty_get_rrule(prop);
     struct icaltimetype prev = s->start_tt;
@@ -1067,7 +1094,8 @@ ics_expand(struct ics_ctx *ctx, icalproperty *prop, const struct ics_series *s,
     int64_t unit, last = s->start;
 
     if (!ics_rule_ok(&rule, &s->start_tt) ||
-        ics_rule_until(ctx, &rule, s->zone) < 0 || ctx->steps >= ICS_MAX_STEPS)
+        ics_rule_until(ctx, &rule, s->zone) < 0 ||
+        ctx->steps >= ICS_MAX_PERIODS)
         return ERR_INVAL;
     iter = icalrecur_iterator_new(rule, s->start_tt);
     if (iter == NULL) {
@@ -1079,9 +1107,10 @@ ics_expand(struct ics_ctx *ctx, icalproperty *prop, const struct ics_series *s,
         struct icaltimetype occ;
         int64_t t, d;
 
-        if (i == ICS_MAX_ITERATIONS || ctx->steps >= ICS_MAX_STEPS) {
+        if (i == ICS_MAX_STEPS || ctx->steps >= ICS_MAX_PERIODS) {
             if (last + 1 < *horizon)
                 *horizon = last + 1;
+            *cut = 1;
             break;
         }
         occ = icalrecur_iterator_next(iter);
@@ -1311,7 +1340,7 @@ ics_emit(struct ics_ctx *ctx, const char *uid, const int64_t *orig,
     if (orig != NULL) {
         time_t t = (time_t)*orig;
         struct tm tm;
-        char stamp[32];
+        char stamp[72]; /* 17 bytes for any year libical converts */
 
         gmtime_r(&t, &tm);
         snprintf(stamp, sizeof(stamp), "%04d%02d%02dT%02d%02d%02dZ",
@@ -1522,6 +1551,7 @@ ics_series(struct ics_ctx *ctx, struct ics_item *it)
     struct ics_series s;
     struct ics_occs occs = {NULL, 0, 0};
     int64_t *ex = NULL, horizon;
+    int cut = 0;
     int *exdays = NULL, has;
     size_t nex = 0, nexdays = 0;
 
@@ -1555,7 +1585,7 @@ ics_series(struct ics_ctx *ctx, struct ics_item *it)
 
         switch (icalproperty_isa(p)) {
         case ICAL_RRULE_PROPERTY:
-            if (ics_expand(ctx, p, &s, &occs, &horizon) < 0) {
+            if (ics_expand(ctx, p, &s, &occs, &horizon, &cut) < 0) {
                 ctx->skipped++;
                 goto out;
             }
@@ -1593,6 +1623,9 @@ ics_series(struct ics_ctx *ctx, struct ics_item *it)
                  s.cancelled);
     }
     ics_ov_settle(ctx, &s, horizon, ex, nex);
+    /* What came before the cut was reported; the series still lost some. */
+    if (cut)
+        ctx->skipped++;
 out:
     free(occs.v);
     free(ex);
@@ -1731,7 +1764,7 @@ ics_parse(const char *text, size_t len, const char *default_tz, int64_t from,
     }
     if (text == NULL)
         len = 0;
-    if (len > ICS_MAX_LEN) {
+    if (len > ICS_MAX_BYTES) {
         err_set(err, "the calendar is too large (over 1 MiB)");
         return ERR_INVAL;
     }
