@@ -67,14 +67,16 @@ check "same platform user twice" fails 1 'console user "lena" is already' \
 check "list shows both" [ "$(wc -l <list.out)" -eq 3 ]
 check "list shows the next question at 10:00" grep -q "lena .* 10:00" list.out
 
-check "session" "$REFLEKT" session add lena --at "2026-12-08 13:00" \
+# Far enough ahead that no pre-session question falls due during the test.
+session_day=$(date -d '+40 days' +%Y-%m-%d)
+check "session" "$REFLEKT" session add lena --at "$session_day 13:00" \
     --theme small-steps
 check "session with a bad date" fails 2 '\-\-at must be "YYYY-MM-DD HH:MM"' \
     "$REFLEKT" session add lena --at "8.12.2026"
 check "session with an unknown theme" fails 2 'unknown theme "cooking"' \
-    "$REFLEKT" session add lena --at "2026-12-09 13:00" --theme cooking
+    "$REFLEKT" session add lena --at "$session_day 14:00" --theme cooking
 check "session for nobody" fails 1 'no leader "nobody"' \
-    "$REFLEKT" session add nobody --at "2026-12-09 13:00"
+    "$REFLEKT" session add nobody --at "$session_day 14:00"
 
 check "pause" "$REFLEKT" leader pause lars --until 2099-01-01
 "$REFLEKT" leader list >list.out
@@ -95,7 +97,7 @@ check "review heading" grep -q "^# Reflections: lena" review.md
 check "review quotes the answer" grep -q "^> Jeg prøvde å delegere mer." \
     review.md
 check "review keeps every message" grep -q "^> Det gikk bedre" review.md
-check "review names the next session" grep -q "Next session: 2026-12-08 13:00" \
+check "review names the next session" grep -q "Next session: $session_day 13:00" \
     review.md
 check "review counts" grep -q "1 question: 1 answered" review.md
 check "review of nobody" fails 1 'no leader "nobody"' "$REFLEKT" review nobody

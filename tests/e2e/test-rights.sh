@@ -67,7 +67,8 @@ db "INSERT INTO response_edit (response_id, body, replaced_at)
       WHERE body = 'Zebra-secret answer';
     UPDATE response SET body = 'Zebra-secret answer, edited'
       WHERE body = 'Zebra-secret answer';"
-"$REFLEKT" session add zelda --at "2027-01-12 13:00" >/dev/null
+"$REFLEKT" session add zelda --at "$(date -d '+40 days' +%Y-%m-%d) 13:00" \
+    >/dev/null
 # No command writes notes yet; the web console will.
 db "INSERT INTO session_note (session_id, body, updated_at)
       SELECT s.id, 'Zebra-note: private to the consultant', 1800000000
