@@ -73,7 +73,7 @@ FUZZ_SMOKE_SECONDS ?= 15
 
 .PHONY: all deps check-pkgs demo check check-real check-browser test \
 	test-san fuzz \
-	fuzz-smoke lint \
+	fuzz-smoke lint soak \
 	valgrind bench clean
 .SUFFIXES:
 
@@ -253,6 +253,21 @@ $(BUILD)/tests/bench-matrix: tests/bench/bench-matrix.c $(FAKE_OBJ) \
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/fake $(ALL_LDFLAGS) -o $@ $< $(FAKE_OBJ) \
 	  $(BUILD)/libreflekt.a $(LIBS) -lpthread
+
+# The crash loop (tests/soak/soak.c): SOAK_KILLS SIGKILLs at random moments
+# while leaders on the fake homeserver and the fake Slack answer and new
+# questions fall due; the fakes fault SOAK_CHAOS requests in 1,000.
+SOAK_KILLS ?= 200
+SOAK_CHAOS ?= 20
+SOAK_LEADERS ?= 16
+$(BUILD)/tests/soak: tests/soak/soak.c $(FAKE_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/fake $(ALL_LDFLAGS) -o $@ $< $(FAKE_OBJ) \
+	  $(LIBS) -lpthread
+
+soak: all $(BUILD)/tests/soak
+	$(Q)$(BUILD)/tests/soak ./reflekt --kills $(SOAK_KILLS) \
+	  --chaos $(SOAK_CHAOS) --leaders $(SOAK_LEADERS)
 
 # Figures for BENCHMARKS.md (a few minutes; BENCH_RUNS=1 for a quick look).
 bench: deps

@@ -70,6 +70,11 @@ struct matrix {
     int stopping;
     int inflight; /* requests whose callbacks are still to come */
     uint64_t txn; /* counter for replies' transaction ids */
+    /* Sends held until a sync token is known (the stored one, or else the
+     * first sync's once stored): what a leader writes after seeing them
+     * must come in an incremental sync, never in a first one, which is
+     * history and not acted on. */
+    struct matrix_send *parked;
     char *noticed[MATRIX_MAX_NOTICED]; /* rooms told "encrypted" */
     int nnoticed;
 };
@@ -204,6 +209,7 @@ struct matrix_send {
     int status;
     adapter_sent_cb *cb;
     void *arg;
+    struct matrix_send *next; /* parked */
 };
 
 static void matrix_send_step(struct matrix_send *s);
@@ -381,8 +387,35 @@ matrix_send(struct adapter *a, const struct adapter_msg *msg,
     } else {
         s->step = MATRIX_SEND_DIRECT;
     }
+    if (m->since[0] == '\0') {
+        s->next = m->parked;
+        m->parked = s;
+        return 0;
+    }
     matrix_send_step(s);
     return 0;
+}
+
+/* A sync token is known: send what waited for it, in order. */
+static void
+matrix_unpark(struct matrix *m)
+{
+    struct matrix_send *rev = NULL;
+
+    while (m->parked != NULL) {
+        struct matrix_send *s = m->parked;
+
+        m->parked = s->next;
+        s->next = rev;
+        rev = s;
+    }
+    while (rev != NULL) {
+        struct matrix_send *s = rev;
+
+        rev = s->next;
+        s->next = NULL;
+        matrix_send_step(s);
+    }
 }
 
 /* ---- receiving -------------------------------------------------------- */
@@ -561,8 +594,11 @@ matrix_deliver(struct matrix_batch *b)
         n += (size_t)matrix_event(m, &b->sync.events[j], &evs[n], &ids[n]);
     rc = m->a->host.on_events(m->a, evs, n, MATRIX_CURSOR, b->sync.next_batch,
                               m->a->host.arg);
-    if (rc == 0)
+    if (rc == 0) {
         xstrlcpy(m->since, b->sync.next_batch, sizeof(m->since));
+        if (m->parked != NULL && m->since[0] != '\0')
+            matrix_unpark(m);
+    }
     for (size_t i = 0; i < n; i++)
         free(ids[i]);
     free(ids);
@@ -740,6 +776,8 @@ on_filter(const struct http_response *res, void *arg)
                           m->a->host.arg);
     log_info("adapter=matrix msg=\"connected\" resumes=%s",
              m->since[0] ? "yes" : "no");
+    if (m->parked != NULL && m->since[0] != '\0')
+        matrix_unpark(m); /* held only until the stored token was read */
     matrix_sync(m);
 }
 
@@ -839,6 +877,12 @@ matrix_stop(struct adapter *a)
         return;
     m->stopping = 1;
     matrix_set_state(m, MATRIX_STATE_STOPPED);
+    while (m->parked != NULL) {
+        struct matrix_send *s = m->parked;
+
+        m->parked = s->next;
+        matrix_send_finish(s, ERR_CANCELED);
+    }
     if (m->retry_init)
         uv_close((uv_handle_t *)&m->retry, NULL);
 }

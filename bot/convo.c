@@ -40,6 +40,9 @@
 #define CONVO_MAX_BATCHES 256
 #define CONVO_NO_ADAPTER_RETRY 900 /* seconds */
 #define CONVO_SEND_RETRY 60
+/* A send a stopped process had in flight may still land at the platform:
+ * it is looked for and sent again this long after the start. */
+#define CONVO_RESEND_SETTLE 5
 #define CONVO_REFUSED_RETRY (6 * 3600) /* the platform refuses this person */
 #define CONVO_HISTORY 5
 #define CONVO_QUOTE_MAX 200        /* bytes of a leader's words quoted back */
@@ -431,7 +434,7 @@ int
 convo_recover(struct convo *cv, int64_t now)
 {
     int n = 0, m = 0;
-    int rc = store_delivery_recover(cv->st, now, &n);
+    int rc = store_delivery_recover(cv->st, now + CONVO_RESEND_SETTLE, &n);
 
     if (rc == 0)
         rc = store_meeting_recover(cv->st, now, &m);
@@ -583,14 +586,25 @@ on_sent(struct adapter *a, int status, const char *msg_id, void *arg)
     if (status < 0) {
         cv->errors++;
         metrics.platform_errors++;
-        d.state = STORE_STATE_PENDING;
-        /* Refused for this person (the app removed, the bot blocked):
-         * asking every minute would change nothing. */
-        d.action_at = now + (status == ERR_DENIED ? CONVO_REFUSED_RETRY
-                                                  : CONVO_SEND_RETRY);
+        /*
+         * Refused for this person (the app removed, the bot blocked):
+         * nothing was posted, and asking every minute would change
+         * nothing.  Any other failure may have posted it (a reply lost on
+         * the way back): the question stays open for answers, and the
+         * retry is a resend, which the adapters make idempotent.
+         */
+        if (status == ERR_DENIED) {
+            d.state = STORE_STATE_PENDING;
+            d.action_at = now + CONVO_REFUSED_RETRY;
+        } else if (status == ERR_CANCELED) {
+            d.action_at = 0; /* a stop: sent again after the next start */
+        } else {
+            d.action_at = now + CONVO_SEND_RETRY;
+        }
         log_warn("adapter=%s msg=\"question not delivered; will retry\" "
                  "delivery=%" PRId64 " error=%s in_s=%" PRId64,
-                 a->ops->name, d.id, err_name(status), d.action_at - now);
+                 a->ops->name, d.id, err_name(status),
+                 d.action_at > 0 ? d.action_at - now : 0);
     } else {
         cv->sent++;
         metrics.prompts_sent++;
@@ -599,10 +613,14 @@ on_sent(struct adapter *a, int status, const char *msg_id, void *arg)
         d.reminded = 0;
         xstrlcpy(d.platform_msg_id, msg_id != NULL ? msg_id : "",
                  sizeof(d.platform_msg_id));
-        if (cv->conf->reminder_after > 0)
+        if (d.answered_at > 0) { /* answered before the confirmation */
+            d.state = STORE_STATE_ANSWERED;
+            d.action_at = now + cv->conf->answer_window;
+        } else if (cv->conf->reminder_after > 0) {
             d.action_at = convo_allowed(&l, now + cv->conf->reminder_after);
-        else
+        } else {
             d.action_at = now + cv->conf->missed_after;
+        }
         log_info("msg=\"question sent\" leader=%s delivery=%" PRId64
                  " prompt=%s",
                  l.handle, d.id, d.prompt_id);
@@ -668,7 +686,8 @@ convo_close_open(struct convo *cv, const struct store_leader *l,
         if (rc < 0)
             return rc;
         if (o.state != STORE_STATE_ANSWERED)
-            o.state = STORE_STATE_MISSED;
+            o.state =
+                o.answered_at > 0 ? STORE_STATE_ANSWERED : STORE_STATE_MISSED;
         o.closed = 1;
         o.action_at = 0;
         if ((rc = store_delivery_update(cv->st, &o)) < 0)
@@ -1713,19 +1732,27 @@ convo_answer(struct convo *cv, const struct store_leader *l,
     *stored = 1;
     cv->answers++;
     metrics.answers_stored++;
-    if (d.state != STORE_STATE_ANSWERED) {
+    if (d.state == STORE_STATE_SENDING ? d.answered_at == 0
+                                       : d.state != STORE_STATE_ANSWERED) {
         enum lang lang = convo_lang(l);
         struct buf b;
 
-        d.state = STORE_STATE_ANSWERED;
         d.answered_at = now;
-        d.action_at = now + cv->conf->answer_window;
         if (strcmp(d.kind, "scale") == 0)
             d.score = convo_score(ev->text, ev->text_len);
+        /*
+         * Not yet confirmed by the platform: it stays SENDING, so that the
+         * send goes on (and after a stop, again); the confirmation makes it
+         * answered.
+         */
+        if (d.state != STORE_STATE_SENDING) {
+            d.state = STORE_STATE_ANSWERED;
+            d.action_at = now + cv->conf->answer_window;
+            r->settle = d.id;
+            r->settle_note = MSG_SETTLED_ANSWERED;
+        }
         if ((rc = store_delivery_update(cv->st, &d)) < 0)
             return rc;
-        r->settle = d.id;
-        r->settle_note = MSG_SETTLED_ANSWERED;
         /*
          * First message: thank, ask the follow-up if there is one (for a
          * scale, the why), and for a challenge ask leave to share it.

@@ -346,7 +346,8 @@ static const char *const stmt_sql[STMT__COUNT] = {
                           " AND action_at <= ?1 ORDER BY action_at, id"
                           " LIMIT ?2",
     [STMT_DELIVERY_RECOVER] = "UPDATE delivery SET action_at = ?1"
-                              " WHERE state = 'sending'",
+                              " WHERE state = 'sending'"
+                              " AND coalesce(action_at, 0) = 0",
     [STMT_DELIVERY_COUNT] = "SELECT count(*) FROM delivery"
                             " WHERE engagement_id = ?1 AND due_at >= ?2"
                             " AND due_at < ?3",

@@ -194,7 +194,8 @@ int store_delivery_latest(struct store *st, int64_t engagement_id,
 int store_delivery_action_min(struct store *st, int64_t *out);
 int store_delivery_due(struct store *st, int64_t now, int64_t *ids, int max,
                        int *n);
-/* Deliveries left in SENDING by a crash get action_at = now. */
+/* Deliveries left in SENDING by a stop, with no retry planned, get
+ * action_at = now. */
 int store_delivery_recover(struct store *st, int64_t now, int *n);
 /* Questions due at now and not yet confirmed by their platform. */
 int store_delivery_queue(struct store *st, int64_t now, int64_t *n);

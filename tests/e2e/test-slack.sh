@@ -172,8 +172,10 @@ wait_for run4.err "Socket Mode connected" 5
 died
 log=run5.err
 start
+# It looks a few seconds after the start, once anything the killed process
+# had in flight has landed.
 check "the restart finds the question already posted" \
-    wait_for run5.err "question found already posted" 5
+    wait_for run5.err "question found already posted" 15
 stop
 posts_of U1LENA
 check "posted once, not twice" [ "$(wc -l <posts.out)" -eq $((before + 1)) ]

@@ -108,6 +108,8 @@ struct fake_matrix {
     int nfaults;
     int next_filter;
     int send_requests, send_events, syncs;
+    int chaos_permille, chaos_hits;
+    unsigned long long chaos_state; /* xorshift64 */
 };
 
 /* One request's upload. */
@@ -1297,6 +1299,18 @@ fm_take_fault(struct fake_matrix *f, const char *raw, const char *decoded)
         fault = x->fault;
         break;
     }
+    if (fault == 0 && f->chaos_permille > 0) {
+        unsigned long long x = f->chaos_state;
+
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        f->chaos_state = x;
+        if ((int)(x % 1000) < f->chaos_permille) {
+            fault = (enum fake_matrix_fault)(1 + (x >> 32) % FAKE_MATRIX_CUT);
+            f->chaos_hits++;
+        }
+    }
     pthread_mutex_unlock(&f->lock);
     return fault;
 }
@@ -1322,6 +1336,7 @@ fm_dispatch(struct fake_matrix *f, struct MHD_Connection *c, const char *url,
     char decoded[2048];
     const char *auth;
     json_t *out = NULL;
+    enum fake_matrix_fault fault;
     unsigned status;
     int versions, u;
 
@@ -1343,7 +1358,7 @@ fm_dispatch(struct fake_matrix *f, struct MHD_Connection *c, const char *url,
         f->syncs++;
         pthread_mutex_unlock(&f->lock);
     }
-    switch (fm_take_fault(f, url, decoded)) {
+    switch ((fault = fm_take_fault(f, url, decoded))) {
     case FAKE_MATRIX_500:
         return fm_reply_err(c, 500, "M_UNKNOWN", "Internal server error");
     case FAKE_MATRIX_SLOW:
@@ -1394,6 +1409,23 @@ fm_dispatch(struct fake_matrix *f, struct MHD_Connection *c, const char *url,
     }
     call->c = c;
     status = route->fn(f, call, &out);
+    if (fault == FAKE_MATRIX_CUT) {
+        char *text = out != NULL ? json_dumps(out, JSON_COMPACT) : NULL;
+        size_t len = text != NULL ? strlen(text) / 2 : 0;
+        struct MHD_Response *r;
+        enum MHD_Result ret;
+
+        json_decref(out);
+        r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+        if (r == NULL) {
+            free(text);
+            return MHD_NO;
+        }
+        MHD_add_response_header(r, "Content-Type", "application/json");
+        ret = MHD_queue_response(c, 200, r);
+        MHD_destroy_response(r);
+        return ret;
+    }
     return fm_reply(c, status, out, NULL);
 }
 
@@ -1809,4 +1841,17 @@ fake_matrix_fault(struct fake_matrix *f, enum fake_matrix_fault fault,
         snprintf(x->path, sizeof(x->path), "%s", path != NULL ? path : "");
     }
     pthread_mutex_unlock(&f->lock);
+}
+
+int
+fake_matrix_chaos(struct fake_matrix *f, int permille, unsigned seed)
+{
+    int hits;
+
+    pthread_mutex_lock(&f->lock);
+    f->chaos_permille = permille;
+    f->chaos_state = 0x9e3779b97f4a7c15ULL ^ seed;
+    hits = f->chaos_hits;
+    pthread_mutex_unlock(&f->lock);
+    return hits;
 }

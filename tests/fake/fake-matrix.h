@@ -22,6 +22,8 @@ enum fake_matrix_fault {
     FAKE_MATRIX_SLOW,    /* wait 2 s before answering */
     FAKE_MATRIX_RESET,   /* close the connection unanswered */
     FAKE_MATRIX_LIMIT,   /* 429 M_LIMIT_EXCEEDED, retry_after_ms 300 */
+    FAKE_MATRIX_CUT,     /* do the request, then answer 200 with a body cut
+                            short (not JSON) */
 };
 
 struct fake_matrix *fake_matrix_start(void);
@@ -80,5 +82,11 @@ int fake_matrix_syncs(struct fake_matrix *f);
 /* Apply fault to the next `count` requests whose path contains `path`. */
 void fake_matrix_fault(struct fake_matrix *f, enum fake_matrix_fault fault,
                        const char *path, int count);
+/*
+ * Chaos: from now on each request, with probability permille / 1000, gets
+ * one of the faults above chosen at random (seeded, so a run can be
+ * repeated).  0 turns it off.  Returns how many requests it has faulted.
+ */
+int fake_matrix_chaos(struct fake_matrix *f, int permille, unsigned seed);
 
 #endif

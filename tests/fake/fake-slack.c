@@ -183,6 +183,8 @@ struct fake_slack {
     int64_t ts_sec;
     long ts_seq;
     unsigned long serial; /* event, envelope, trigger and ticket ids */
+    int chaos_permille, chaos_hits;
+    unsigned long long chaos_state; /* xorshift64 */
     uint64_t rand;
 };
 
@@ -661,6 +663,21 @@ fs_take_fault(struct fake_slack *f, const char *method)
             continue;
         x->count--;
         return x->fault;
+    }
+    if (f->chaos_permille > 0) {
+        static const enum fake_slack_fault kinds[] = {
+            FAKE_SLACK_500, FAKE_SLACK_SLOW, FAKE_SLACK_RESET,
+            FAKE_SLACK_LIMIT, FAKE_SLACK_CUT};
+        unsigned long long x = f->chaos_state;
+
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        f->chaos_state = x;
+        if ((int)(x % 1000) < f->chaos_permille) {
+            f->chaos_hits++;
+            return kinds[(x >> 32) % (sizeof(kinds) / sizeof(kinds[0]))];
+        }
     }
     return 0;
 }
@@ -2090,6 +2107,8 @@ fs_api(struct fake_slack *f, struct MHD_Connection *c, const char *name,
     text = fs_dump_take(out != NULL ? out : fs_error("internal_error"));
     pthread_mutex_unlock(&f->lock);
     json_decref(args);
+    if (fault == FAKE_SLACK_CUT)
+        text[strlen(text) / 2] = '\0';
     return fs_reply(c, 200, FS_JSON_TYPE, text, 0);
 }
 
@@ -2825,4 +2844,17 @@ fake_slack_limit(struct fake_slack *f, const char *method, int per_minute)
         l->ntimes = 0;
     }
     pthread_mutex_unlock(&f->lock);
+}
+
+int
+fake_slack_chaos(struct fake_slack *f, int permille, unsigned seed)
+{
+    int hits;
+
+    pthread_mutex_lock(&f->lock);
+    f->chaos_permille = permille;
+    f->chaos_state = 0x9e3779b97f4a7c15ULL ^ seed;
+    hits = f->chaos_hits;
+    pthread_mutex_unlock(&f->lock);
+    return hits;
 }

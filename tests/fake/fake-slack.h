@@ -37,6 +37,8 @@ enum fake_slack_fault {
     FAKE_SLACK_RESET,   /* close the connection unanswered */
     FAKE_SLACK_LIMIT,   /* 429 with Retry-After: 1 */
     FAKE_SLACK_AUTH,    /* 200 {"ok":false,"error":"invalid_auth"} */
+    FAKE_SLACK_CUT,     /* do the call, then answer 200 with a body cut
+                           short (not JSON) */
 };
 
 /* One message the bot posted, as Slack holds it now. */
@@ -119,6 +121,13 @@ int fake_slack_url_verification(struct fake_slack *f);
 /* Apply fault to the next count calls of method ("" for every method). */
 void fake_slack_fault(struct fake_slack *f, enum fake_slack_fault fault,
                       const char *method, int count);
+/*
+ * Chaos: from now on each Web API call, with probability permille / 1000,
+ * gets a 500, a 429, a slow answer, a dropped connection or a cut body,
+ * chosen at random (seeded).  0 turns it off.  Returns how many calls it
+ * has faulted.
+ */
+int fake_slack_chaos(struct fake_slack *f, int permille, unsigned seed);
 /* Rate-limit method: more than per_minute calls within a minute get 429
  * with Retry-After (0 turns it off). */
 void fake_slack_limit(struct fake_slack *f, const char *method,

@@ -604,7 +604,10 @@ T_TEST(test_restart_resends_once_not_twice)
     fake.silent = 0;
     env_open(&e);
     T_EQ_INT(convo_recover(&e.cv, TUE + 30), 0);
+    /* Not at once: what the old process had in flight may still land. */
     tick(&e, TUE + 30);
+    T_EQ_INT(fake.nsent, 1);
+    tick(&e, TUE + 35);
     T_EQ_INT(fake.nsent, 2);
     T_EQ_INT(fake.delivery[1], fake.delivery[0]);
     /* The adapter is told it may be there already (Slack looks first). */
@@ -636,6 +639,21 @@ T_TEST(test_answer_while_sending)
     fake.silent = 1; /* the confirmation has not come yet */
     tick(&e, TUE);
     T_EQ_INT(say(&e, "lena", "ev1", "Quick answer.", TUE + 5), 0);
+    rows_get(&e, &rs);
+    /* Kept, thanked, and still to be confirmed: a stop now sends it
+     * again after the restart rather than never. */
+    T_EQ_INT(rs.state[0], STORE_STATE_SENDING);
+    T_EQ_STR(rs.answer[0], "Quick answer.");
+    rows_free(&rs);
+    T_EQ_INT(fake.nsent, 2);
+    T_CONTAINS(fake.text[1], "Thank");
+    store_close(e.st);
+    fake.silent = 0;
+    env_open(&e);
+    T_EQ_INT(convo_recover(&e.cv, TUE + 30), 0);
+    tick(&e, TUE + 35);
+    T_EQ_INT(fake.nsent, 3);
+    T_EQ_INT(fake.resend[2], 1);
     rows_get(&e, &rs);
     T_EQ_INT(rs.state[0], STORE_STATE_ANSWERED);
     T_EQ_STR(rs.answer[0], "Quick answer.");
@@ -680,11 +698,42 @@ T_TEST(test_failed_send_wakes)
     T_EQ_INT(fake.nsent, 1);
     T_CHECK(fake.wakes >= 1);
     T_EQ_INT(store_delivery_get(e.st, fake.delivery[0], &d), 0);
-    T_EQ_INT(d.state, STORE_STATE_PENDING);
+    /* It may have reached the leader: open for answers, sent again as a
+     * resend (Slack looks before it posts). */
+    T_EQ_INT(d.state, STORE_STATE_SENDING);
     T_EQ_INT(d.action_at, TUE + 60);
     fake.lost = 0;
     tick(&e, TUE + 60);
     T_EQ_INT(fake.nsent, 2);
+    T_EQ_INT(fake.resend[1], 1);
+    env_release(&e);
+}
+
+/* The reply to a send was lost, but the leader has the question and
+ * answers before the retry: the answer is kept and nothing is sent again. */
+T_TEST(test_answer_after_unclear_send)
+{
+    struct env e;
+    struct store_delivery d;
+
+    env_init(&e, "en");
+    fake.lost = 1;
+    tick(&e, TUE);
+    T_EQ_INT(fake.nsent, 1);
+    fake.lost = 0;
+    T_EQ_INT(say(&e, "lena", "ev1", "I saw it anyway.", TUE + 10), 0);
+    T_EQ_INT(store_delivery_get(e.st, fake.delivery[0], &d), 0);
+    T_EQ_INT(d.state, STORE_STATE_SENDING);
+    T_EQ_INT(d.answered_at, TUE + 10);
+    T_EQ_INT(fake.nsent, 2); /* the thank-you */
+    T_CHECK(fake.delivery[1] == 0);
+    /* The retry is a resend (found, or posted once), then it is answered. */
+    tick(&e, TUE + 60);
+    T_EQ_INT(fake.nsent, 3);
+    T_EQ_INT(fake.resend[2], 1);
+    T_EQ_INT(store_delivery_get(e.st, fake.delivery[0], &d), 0);
+    T_EQ_INT(d.state, STORE_STATE_ANSWERED);
+    T_EQ_INT(d.sent_at, TUE + 60);
     env_release(&e);
 }
 
@@ -1393,7 +1442,7 @@ T_MAIN(T_CASE(test_settled_questions), T_CASE(test_staff_commands),
        T_CASE(test_catch_up_after_downtime_sends_one),
        T_CASE(test_restart_resends_once_not_twice),
        T_CASE(test_answer_while_sending), T_CASE(test_failed_send_retries),
-       T_CASE(test_failed_send_wakes), T_CASE(test_refused_send_waits),
-       T_CASE(test_button_on_old_question),
+       T_CASE(test_failed_send_wakes), T_CASE(test_answer_after_unclear_send),
+       T_CASE(test_refused_send_waits), T_CASE(test_button_on_old_question),
        T_CASE(test_nudge_and_new_question_closes_old),
        T_CASE(test_weeks_of_schedule))
