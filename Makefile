@@ -4,7 +4,8 @@
 #   make deps       install missing Debian packages (apt-get, sudo, or print)
 #   make demo       deps + build + a scripted conversation on the console
 #   make check      deps + unit and end-to-end tests, again under ASan+UBSan,
-#                   then a short fuzz run of every parser
+#                   a short crash loop, then a short fuzz run of every parser
+#   make soak       the crash loop: SOAK_KILLS (200) SIGKILLs under chaos
 #   make fuzz       every fuzz target for FUZZ_SECONDS (default 300) each
 #   make lint       banned functions, clang-format
 #   make valgrind   the unit tests under valgrind memcheck
@@ -73,7 +74,7 @@ FUZZ_SMOKE_SECONDS ?= 15
 
 .PHONY: all deps check-pkgs demo check check-real check-browser test \
 	test-san fuzz \
-	fuzz-smoke lint soak \
+	fuzz-smoke lint soak soak-smoke \
 	valgrind bench clean
 .SUFFIXES:
 
@@ -159,6 +160,7 @@ check: deps
 	$(Q)$(MAKE) -s lint
 	$(Q)$(MAKE) -s test
 	$(Q)$(MAKE) -s test-san
+	$(Q)$(MAKE) -s soak-smoke
 	$(Q)$(MAKE) -s fuzz-smoke
 	$(Q)$(MAKE) -s check-real
 	$(Q)$(MAKE) -s check-browser
@@ -268,6 +270,10 @@ $(BUILD)/tests/soak: tests/soak/soak.c $(FAKE_OBJ)
 soak: all $(BUILD)/tests/soak
 	$(Q)$(BUILD)/tests/soak ./reflekt --kills $(SOAK_KILLS) \
 	  --chaos $(SOAK_CHAOS) --leaders $(SOAK_LEADERS)
+
+# The short crash loop make check runs: 20 kills, 5 % of requests faulted.
+soak-smoke: all $(BUILD)/tests/soak
+	$(Q)$(BUILD)/tests/soak ./reflekt --kills 20 --chaos 50 --leaders 8
 
 # Figures for BENCHMARKS.md (a few minutes; BENCH_RUNS=1 for a quick look).
 bench: deps

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int
 main(int argc, char **argv)
@@ -25,6 +26,9 @@ main(int argc, char **argv)
     char err[ERR_BUFSZ] = "";
     int verbose = 0, i, status;
 
+    /* The database holds people's reflections: whatever reflekt creates
+     * (the file, its WAL and shared-memory files) is its owner's alone. */
+    umask(077);
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
             db = argv[++i];

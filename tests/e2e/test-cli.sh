@@ -65,6 +65,8 @@ check "same platform user twice" fails 1 'console user "lena" is already' \
     --manager bob --tz Europe/Oslo --lang nb
 "$REFLEKT" leader list >list.out
 check "list shows both" [ "$(wc -l <list.out)" -eq 3 ]
+check "the database is readable by its owner only" \
+    [ "$(stat -c %a "$REFLEKT_DB")" = 600 ]
 check "list shows the next question at 10:00" grep -q "lena .* 10:00" list.out
 
 # Far enough ahead that no pre-session question falls due during the test.
