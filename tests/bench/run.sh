@@ -4,7 +4,11 @@
 #   2. inbound requests/s that parse JSON and commit one row before the
 #      answer, by group commit and with one commit per request (wrk, 64
 #      connections, 5 s), and that every answered request is in SQLite;
-#   3. the daemon's memory after one second idle.
+#   3. the daemon's memory after one second idle;
+#   4. the Matrix path through the fake homeserver (bench-matrix);
+#   5. scale (scale.sh): start-up, memory and idle wake-ups with
+#      BENCH_LEADERS (100,000) leaders, and 10,000 questions and answers at
+#      once.
 set -u
 build=$1
 bin=$build/tests/bench-http
@@ -84,3 +88,6 @@ awk '/^Private_Clean|^Private_Dirty/ {s += $2} END {printf "private total: %.1f 
 kill -TERM "$pid"
 wait "$pid"
 exec 3>&-
+
+echo "== scale: ${BENCH_LEADERS:-100000} leaders on the console adapter, 10,000 questions and answers at once"
+sh "$(dirname "$0")/scale.sh" "$reflekt" "${BENCH_LEADERS:-100000}" 10000

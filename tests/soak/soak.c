@@ -63,11 +63,13 @@ struct leader {
     char rooms[SOAK_MAX_ROOMS][128];
     int nrooms;
     enum leader_state state;
-    int64_t delivery;    /* the question being waited for */
-    char question[1024]; /* its text */
-    int64_t wait_since;  /* ms */
-    int64_t next_at;     /* ms: not before */
-    int asked, sent;     /* nudges made, answers sent */
+    int64_t delivery;         /* the question being waited for */
+    char question[1024];      /* its text */
+    int seen[SOAK_MAX_ROOMS]; /* the bot's messages per room (Slack: [0])
+                                 before the nudge */
+    int64_t wait_since;       /* ms */
+    int64_t next_at;          /* ms: not before */
+    int asked, sent;          /* nudges made, answers sent */
 };
 
 struct answer {
@@ -305,11 +307,14 @@ db_question(sqlite3 *db, int64_t id, char *out, size_t outsz)
     return rc;
 }
 
-/* How many of the bot's messages to l hold text; room_out gets the room
- * of the last (Matrix). */
+/*
+ * How many of the bot's messages to l hold text (NULL: every one), leaving
+ * out the first l->seen[room] when fresh is set; room_out gets the room of
+ * the last (Matrix).  mark: remember each room's count in l->seen.
+ */
 static int
-bot_messages_with(struct leader *l, const char *text, char *room_out,
-                  size_t roomsz)
+bot_messages_with(struct leader *l, const char *text, int fresh, int mark,
+                  char *room_out, size_t roomsz)
 {
     int found = 0;
 
@@ -321,12 +326,15 @@ bot_messages_with(struct leader *l, const char *text, char *room_out,
             die("out of memory");
         n = fake_slack_posts(S.fs, l->user, posts, SOAK_MAX_MSGS);
         for (int i = 0; i < n; i++) {
-            if (strstr(posts[i].text, text) != NULL ||
-                (posts[i].blocks != NULL &&
-                 strstr(posts[i].blocks, text) != NULL))
+            if ((!fresh || i >= l->seen[0]) &&
+                (text == NULL || strstr(posts[i].text, text) != NULL ||
+                 (posts[i].blocks != NULL &&
+                  strstr(posts[i].blocks, text) != NULL)))
                 found++;
             fake_slack_post_release(&posts[i]);
         }
+        if (mark)
+            l->seen[0] = n;
         free(posts);
         return found;
     }
@@ -339,13 +347,16 @@ bot_messages_with(struct leader *l, const char *text, char *room_out,
         n = fake_matrix_messages(S.fm, l->rooms[r], SOAK_BOT, bodies,
                                  SOAK_MAX_MSGS);
         for (int i = 0; i < n; i++) {
-            if (strstr(bodies[i], text) != NULL) {
+            if ((!fresh || i >= l->seen[r]) &&
+                (text == NULL || strstr(bodies[i], text) != NULL)) {
                 found++;
                 if (room_out != NULL)
                     snprintf(room_out, roomsz, "%s", l->rooms[r]);
             }
             free(bodies[i]);
         }
+        if (mark)
+            l->seen[r] = n;
         free(bodies);
     }
     return found;
@@ -446,6 +457,10 @@ driver(void *arg)
                     l->state = L_DONE;
                     continue;
                 }
+                /* What the bot has said so far: the question is new. */
+                if (!l->slack)
+                    join_invites(l);
+                bot_messages_with(l, NULL, 0, 1, NULL, 0);
                 if (run_cli(out, sizeof(out), args) != 0 ||
                     sscanf(out, "question %lld", &id) != 1)
                     die("reflekt nudge %s failed: %s", l->handle, out);
@@ -460,7 +475,8 @@ driver(void *arg)
 
                 if (!l->slack)
                     join_invites(l);
-                if (bot_messages_with(l, l->question, room, sizeof(room)) > 0) {
+                if (bot_messages_with(l, l->question, 1, 0, room,
+                                      sizeof(room)) > 0) {
                     answer(l, i, room, &rng);
                     l->state = L_NUDGE;
                     l->next_at = now_ms() + rnd(&rng) % 400;
@@ -559,7 +575,7 @@ check_questions(sqlite3 *db, int *repeated, int *unsent, int *stuck)
 
         if (li < 0)
             continue;
-        got = bot_messages_with(&S.leaders[li], text, NULL, 0);
+        got = bot_messages_with(&S.leaders[li], text, 0, 0, NULL, 0);
         *stuck += pend;
         if (got > n - pend) {
             *repeated += got - (n - pend);
@@ -676,6 +692,8 @@ main(int argc, char **argv)
     setenv_or_die("REFLEKT_SLACK_BOT_TOKEN", FAKE_SLACK_BOT_TOKEN);
     setenv_or_die("REFLEKT_SLACK_APP_TOKEN", FAKE_SLACK_APP_TOKEN);
     setenv_or_die("REFLEKT_CONSOLE_ENABLED", "false");
+    /* A long run asks each leader more questions than the library holds. */
+    setenv_or_die("REFLEKT_SCHEDULE_REPEAT_WINDOW", "1s");
     setenv_or_die("REFLEKT_DB", S.db);
     unsetenv("REFLEKT_CONFIG");
     unsetenv("REFLEKT_FAULT");
