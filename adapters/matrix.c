@@ -29,6 +29,7 @@
 #include "msg.h"
 #include "xmalloc.h"
 
+#include <openssl/crypto.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -897,7 +898,7 @@ matrix_release(struct adapter *a)
     for (int i = 0; i < m->nnoticed; i++)
         free(m->noticed[i]);
     /* Scrub the token before the memory goes back to the allocator. */
-    memset(m->auth, 0, strlen(m->auth));
+    OPENSSL_cleanse(m->auth, strlen(m->auth));
     free(m->auth);
     free(m->base);
     free(m);

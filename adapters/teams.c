@@ -42,6 +42,7 @@
 #include "teams-codec.h"
 #include "xmalloc.h"
 
+#include <openssl/crypto.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -449,7 +450,7 @@ teams_token_fetch(struct teams *t)
     }
     /* The form holds the password: wipe it. */
     if (b.data != NULL)
-        memset(b.data, 0, b.len);
+        OPENSSL_cleanse(b.data, b.len);
     buf_release(&b);
 }
 
@@ -1095,7 +1096,7 @@ teams_release(struct adapter *a)
     free(t->app_id);
     free(t->bot_id);
     if (t->password != NULL)
-        memset(t->password, 0, strlen(t->password));
+        OPENSSL_cleanse(t->password, strlen(t->password));
     free(t->password);
     free(t->tenant);
     free(t->token_url);

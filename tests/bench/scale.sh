@@ -20,7 +20,7 @@ pid=""
 cleanup() {
     [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
     exec 3>&- 2>/dev/null
-    rm -rf "$work"
+    [ -n "${SCALE_KEEP:-}" ] && echo "kept $work" || rm -rf "$work"
 }
 trap cleanup EXIT
 export REFLEKT_DB="$work/scale.db"
@@ -101,9 +101,9 @@ sw() {
     awk '/ctxt_switches/ {s += $2} END {print s}' "/proc/$pid/status"
 }
 a=$(sw)
-sleep 30
+sleep "${SCALE_IDLE_S:-30}"
 b=$(sw)
-echo "idle: $((b - a)) wake-ups in 30 s (context switches; nothing due for an hour)"
+echo "idle: $((b - a)) wake-ups in ${SCALE_IDLE_S:-30} s (context switches; nothing due for an hour)"
 
 # DUE questions due now, as a command-line change would make them.
 t0=$(now_ms)
@@ -117,13 +117,9 @@ echo "questions: $due due at once, all handed to the adapter after $((t1 - t0)) 
 awk '/^Rss|^Private_Dirty|^Anonymous/ {printf "memory after the questions: %s %.1f MB\n", $1, $2 / 1024}' \
     "/proc/$pid/smaps_rollup"
 
-# DUE answers at once: one line per leader asked.
-i=0
-: >"$work/answers"
-while [ $i -lt "$due" ]; do
-    echo "l$i: Jeg prøvde å lytte mer enn jeg snakket i dag."
-    i=$((i + 1))
-done >"$work/answers"
+# DUE answers at once: one line from each leader asked.
+sed -n 's/^to \(l[0-9]*\):.*/\1: Jeg prøvde å lytte mer enn jeg snakket i dag./p' \
+    "$work/out" >"$work/answers"
 stored() {
     [ "$(sqlite3 "$REFLEKT_DB" 'SELECT count(*) FROM response')" -ge "$due" ]
 }

@@ -251,5 +251,7 @@ stop
 "$REFLEKT" export --leader lena --format json >export3.json
 check "stored exactly once" [ "$(grep -c "Enda en tanke." export3.json)" -eq 1 ]
 check "and the earlier one too" [ "$(grep -c "Svar rett før krasjet." export3.json)" -eq 1 ]
+check "no token or signing secret in any log" sh -c \
+    '! grep -l "xoxb-fake\|xapp-fake\|fake-signing-secret" run*.err'
 
 finish

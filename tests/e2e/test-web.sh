@@ -43,6 +43,8 @@ csrf() {
 wait_for out "^to lena:" 3
 echo "lena: Jeg prøvde å lytte mer enn jeg snakket." >&3
 wait_for out "saved" 3
+echo "lena: <script>alert(1)</script> & <b>bold</b>" >&3
+wait_count err "answer stored" 2 3
 
 # ---- sign-in by link ----
 l=$(link anna)
@@ -80,6 +82,9 @@ check "security headers" grep -qi "^Content-Security-Policy: default-src 'none'"
 check "no caching" grep -qi "^Cache-Control: no-store" head
 check "timeline" [ "$(code -b anna.jar "$base/console/leader/lena?lang=en")" = 200 ]
 check "shows the answer" grep -q "Jeg prøvde å lytte mer" body
+check "markup in an answer is shown as text" \
+    grep -q "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;" body
+check "and never as markup" sh -c '! grep -q "<script>alert\|<b>bold" body'
 check "timeline audited" sh -c "'$REFLEKT' audit | grep -q 'web:anna.*web-timeline.*lena'"
 check "digest" [ "$(code -b anna.jar "$base/console/leader/lena/digest")" = 200 ]
 check "digest has the answer" grep -q "Jeg prøvde å lytte mer" body
