@@ -3,7 +3,8 @@
 # end-to-end script in tests/e2e against the reflekt binary REFLEKT.
 # Prints each suite's result and a closing "N passed, N failed" line; the
 # totals also go to BUILD/test-results for tests/summary.sh.
-# VALGRIND=1 runs the unit tests under valgrind memcheck.
+# VALGRIND=1 runs the unit tests and reflekt in the end-to-end tests under
+# valgrind memcheck; E2E="crash proof" runs only those end-to-end tests.
 set -u
 build=$1
 reflekt=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
@@ -60,15 +61,40 @@ for t in "$build"/tests/test-*; do
     fi
 done
 
+# Under valgrind the end-to-end tests run reflekt through a wrapper, with
+# their timeouts stretched; E2E picks some ("crash proof").
+if [ "${VALGRIND:-0}" = 1 ]; then
+    export REFLEKT_VG_BIN=$reflekt REFLEKT_VG_LOGS=$(pwd)/$log/valgrind
+    export REFLEKT_TIME_SCALE=${REFLEKT_TIME_SCALE:-10}
+    rm -rf "$REFLEKT_VG_LOGS"
+    mkdir -p "$REFLEKT_VG_LOGS"
+    reflekt=$(pwd)/tests/valgrind/reflekt
+fi
 for t in tests/e2e/test-*.sh; do
     [ -f "$t" ] || continue
     name=$(basename "$t" .sh)
+    if [ -n "${E2E:-}" ]; then
+        case " $E2E " in *" ${name#test-} "*) ;; *) continue ;; esac
+    fi
     REFLEKT=$reflekt FAKE_MATRIX=$(pwd)/$build/tests/fake-matrix-server \
         FAKE_SLACK=$(pwd)/$build/tests/fake-slack-server \
         FAKE_TEAMS=$(pwd)/$build/tests/fake-teams-server \
         run_suite "$name" sh "$t"
 done
 
+if [ "${VALGRIND:-0}" = 1 ]; then
+    bad=$(find "$REFLEKT_VG_LOGS" -name 'vg.*' -size +0 | wc -l)
+    all=$(find "$REFLEKT_VG_LOGS" -name 'vg.*' | wc -l)
+    if [ "$bad" -eq 0 ]; then
+        passed=$((passed + 1))
+        echo "ok   valgrind: $all reflekt processes, no errors, no definite leaks"
+    else
+        failed=$((failed + 1))
+        echo "FAIL valgrind: $bad of $all reflekt processes reported errors:"
+        find "$REFLEKT_VG_LOGS" -name 'vg.*' -size +0 | head -n 3 |
+            xargs head -n 30 | sed 's/^/    /'
+    fi
+fi
 echo "$passed $failed" >"$build/test-results"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

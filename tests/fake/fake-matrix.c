@@ -9,6 +9,7 @@
  * "s<counter>" and event ids are "$e<counter>".
  */
 #include "fake-matrix.h"
+#include "chaos.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -108,8 +109,7 @@ struct fake_matrix {
     int nfaults;
     int next_filter;
     int send_requests, send_events, syncs;
-    int chaos_permille, chaos_hits;
-    unsigned long long chaos_state; /* xorshift64 */
+    struct fake_chaos chaos;
 };
 
 /* One request's upload. */
@@ -1299,18 +1299,9 @@ fm_take_fault(struct fake_matrix *f, const char *raw, const char *decoded)
         fault = x->fault;
         break;
     }
-    if (fault == 0 && f->chaos_permille > 0) {
-        unsigned long long x = f->chaos_state;
-
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        f->chaos_state = x;
-        if ((int)(x % 1000) < f->chaos_permille) {
-            fault = (enum fake_matrix_fault)(1 + (x >> 32) % FAKE_MATRIX_CUT);
-            f->chaos_hits++;
-        }
-    }
+    if (fault == 0)
+        fault =
+            (enum fake_matrix_fault)fake_chaos_draw(&f->chaos, FAKE_MATRIX_CUT);
     pthread_mutex_unlock(&f->lock);
     return fault;
 }
@@ -1849,9 +1840,7 @@ fake_matrix_chaos(struct fake_matrix *f, int permille, unsigned seed)
     int hits;
 
     pthread_mutex_lock(&f->lock);
-    f->chaos_permille = permille;
-    f->chaos_state = 0x9e3779b97f4a7c15ULL ^ seed;
-    hits = f->chaos_hits;
+    hits = fake_chaos_set(&f->chaos, permille, seed);
     pthread_mutex_unlock(&f->lock);
     return hits;
 }

@@ -19,6 +19,7 @@
  * fragment what it sends and cut connections at will.
  */
 #include "fake-slack.h"
+#include "chaos.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -183,8 +184,7 @@ struct fake_slack {
     int64_t ts_sec;
     long ts_seq;
     unsigned long serial; /* event, envelope, trigger and ticket ids */
-    int chaos_permille, chaos_hits;
-    unsigned long long chaos_state; /* xorshift64 */
+    struct fake_chaos chaos;
     uint64_t rand;
 };
 
@@ -664,22 +664,16 @@ fs_take_fault(struct fake_slack *f, const char *method)
         x->count--;
         return x->fault;
     }
-    if (f->chaos_permille > 0) {
+    {
+        /* Never invalid_auth: a refused token stops the app for good. */
         static const enum fake_slack_fault kinds[] = {
-            FAKE_SLACK_500, FAKE_SLACK_SLOW, FAKE_SLACK_RESET,
-            FAKE_SLACK_LIMIT, FAKE_SLACK_CUT};
-        unsigned long long x = f->chaos_state;
+            FAKE_SLACK_500, FAKE_SLACK_SLOW, FAKE_SLACK_RESET, FAKE_SLACK_LIMIT,
+            FAKE_SLACK_CUT};
+        int k =
+            fake_chaos_draw(&f->chaos, (int)(sizeof(kinds) / sizeof(kinds[0])));
 
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        f->chaos_state = x;
-        if ((int)(x % 1000) < f->chaos_permille) {
-            f->chaos_hits++;
-            return kinds[(x >> 32) % (sizeof(kinds) / sizeof(kinds[0]))];
-        }
+        return k > 0 ? kinds[k - 1] : 0;
     }
-    return 0;
 }
 
 /*
@@ -2852,9 +2846,7 @@ fake_slack_chaos(struct fake_slack *f, int permille, unsigned seed)
     int hits;
 
     pthread_mutex_lock(&f->lock);
-    f->chaos_permille = permille;
-    f->chaos_state = 0x9e3779b97f4a7c15ULL ^ seed;
-    hits = f->chaos_hits;
+    hits = fake_chaos_set(&f->chaos, permille, seed);
     pthread_mutex_unlock(&f->lock);
     return hits;
 }
