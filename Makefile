@@ -8,7 +8,8 @@
 #   make soak       the crash loop: SOAK_KILLS (200) SIGKILLs under chaos
 #   make fuzz       every fuzz target for FUZZ_SECONDS (default 300) each
 #   make lint       banned functions, clang-format
-#   make valgrind   the unit tests under valgrind memcheck
+#   make valgrind   unit tests and reflekt in the end-to-end tests under
+#                   valgrind memcheck (slow; make check runs a short one)
 #
 # User CFLAGS/LDFLAGS are appended, never overwritten.  V=1 shows commands.
 
@@ -74,7 +75,7 @@ FUZZ_SMOKE_SECONDS ?= 15
 
 .PHONY: all deps check-pkgs demo check check-real check-browser test \
 	test-san fuzz \
-	fuzz-smoke lint soak soak-smoke \
+	fuzz-smoke lint soak soak-smoke valgrind-smoke \
 	valgrind bench clean
 .SUFFIXES:
 
@@ -161,10 +162,12 @@ check: deps
 	$(Q)$(MAKE) -s test
 	$(Q)$(MAKE) -s test-san
 	$(Q)$(MAKE) -s soak-smoke
+	$(Q)$(MAKE) -s valgrind-smoke
 	$(Q)$(MAKE) -s fuzz-smoke
 	$(Q)$(MAKE) -s check-real
 	$(Q)$(MAKE) -s check-browser
 	$(Q)sh tests/summary.sh build/test-results build-san/test-results \
+	  build/valgrind-results \
 	  $$(cat build/real-results-file 2>/dev/null) \
 	  $$(ls build/browser-results 2>/dev/null)
 
@@ -293,8 +296,15 @@ lint:
 	$(Q)sh tests/lint/web-text.sh
 	@echo "lint: ok"
 
-valgrind: all $(TEST_BIN)
-	$(Q)VALGRIND=1 sh tests/run.sh $(BUILD) ./reflekt
+valgrind: all $(TEST_BIN) $(BUILD)/tests/fake-matrix-server \
+		$(BUILD)/tests/fake-slack-server $(BUILD)/tests/fake-teams-server
+	$(Q)VALGRIND=1 RESULTS=$(BUILD)/valgrind-results \
+	  sh tests/run.sh $(BUILD) ./reflekt
+
+# The short memcheck make check runs: reflekt in three end-to-end tests.
+valgrind-smoke: all
+	$(Q)VALGRIND=1 UNIT=0 E2E="proof crash cli" \
+	  RESULTS=$(BUILD)/valgrind-results sh tests/run.sh $(BUILD) ./reflekt
 
 clean:
 	rm -rf build build-san build-fuzz reflekt

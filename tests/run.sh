@@ -4,7 +4,8 @@
 # Prints each suite's result and a closing "N passed, N failed" line; the
 # totals also go to BUILD/test-results for tests/summary.sh.
 # VALGRIND=1 runs the unit tests and reflekt in the end-to-end tests under
-# valgrind memcheck; E2E="crash proof" runs only those end-to-end tests.
+# valgrind memcheck; E2E="crash proof" runs only those end-to-end tests,
+# UNIT=0 no unit tests, and RESULTS=FILE takes the totals instead.
 set -u
 build=$1
 reflekt=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
@@ -51,7 +52,7 @@ run_suite() {
 }
 
 for t in "$build"/tests/test-*; do
-    [ -x "$t" ] || continue
+    [ -x "$t" ] && [ "${UNIT:-1}" = 1 ] || continue
     name=$(basename "$t")
     if [ "${VALGRIND:-0}" = 1 ]; then
         run_suite "$name" valgrind -q --error-exitcode=99 --leak-check=full \
@@ -95,6 +96,6 @@ if [ "${VALGRIND:-0}" = 1 ]; then
             xargs head -n 30 | sed 's/^/    /'
     fi
 fi
-echo "$passed $failed" >"$build/test-results"
+echo "$passed $failed" >"${RESULTS:-$build/test-results}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
