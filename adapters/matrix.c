@@ -397,11 +397,14 @@ matrix_send(struct adapter *a, const struct adapter_msg *msg,
     return 0;
 }
 
-/* A sync token is known: send what waited for it, in order. */
+/* Once a sync token is known, send what waited for it, in order. */
 static void
 matrix_unpark(struct matrix *m)
 {
     struct matrix_send *rev = NULL;
+
+    if (m->since[0] == '\0')
+        return;
 
     while (m->parked != NULL) {
         struct matrix_send *s = m->parked;
@@ -597,8 +600,7 @@ matrix_deliver(struct matrix_batch *b)
                               m->a->host.arg);
     if (rc == 0) {
         xstrlcpy(m->since, b->sync.next_batch, sizeof(m->since));
-        if (m->parked != NULL && m->since[0] != '\0')
-            matrix_unpark(m);
+        matrix_unpark(m);
     }
     for (size_t i = 0; i < n; i++)
         free(ids[i]);
@@ -777,8 +779,7 @@ on_filter(const struct http_response *res, void *arg)
                           m->a->host.arg);
     log_info("adapter=matrix msg=\"connected\" resumes=%s",
              m->since[0] ? "yes" : "no");
-    if (m->parked != NULL && m->since[0] != '\0')
-        matrix_unpark(m); /* held only until the stored token was read */
+    matrix_unpark(m); /* held only until the stored token was read */
     matrix_sync(m);
 }
 
