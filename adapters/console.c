@@ -6,9 +6,9 @@
  * It is a real adapter, used by `make demo` and the end-to-end tests, and it
  * keeps the same promises as the platform adapters.  When the input is a
  * regular file it is replayable, like a platform's event stream: each line's
- * event id is its byte offset, and the acknowledged offset is a durable
- * cursor, so a restart resumes after the last acknowledged line and a line
- * that was stored but not acknowledged is delivered again and stored once.
+ * event id is its byte offset, and the offset reached is a durable cursor
+ * that moves in the same commit as the lines before it (up to a batch of
+ * them at a time), so a restart resumes after the last committed line.
  * Pipes and terminals cannot be replayed; their lines are numbered per run.
  */
 #include "adapter.h"
@@ -32,6 +32,8 @@
 #define CONSOLE_LINE_MAX ((size_t)64 << 10)
 #define CONSOLE_CHUNK ((size_t)64 << 10)
 #define CONSOLE_RETRY_MS 1000
+/* Lines handed over as one batch: one transaction, one fsync. */
+#define CONSOLE_BATCH 256
 
 enum console_mode {
     CONSOLE_MODE_NONE = 0, /* no usable input: send only */
@@ -64,6 +66,10 @@ struct console {
     struct buf pending; /* bytes read but not yet a whole line */
     int skipping;       /* discarding an over-long line */
     uint64_t sent;
+    /* the batch being handed over; text points into pending */
+    struct console_line lines[CONSOLE_BATCH];
+    struct adapter_event evs[CONSOLE_BATCH];
+    char ids[CONSOLE_BATCH][96];
 };
 
 static void console_read_next(struct adapter *a);
@@ -83,17 +89,17 @@ console_init(struct adapter *a, const struct config *conf, char *err)
 }
 
 /*
- * Handle one complete line.  Returns: 0 when it may be acknowledged, < 0
- * when the engine could not take it (it will be offered again).
+ * Decode one complete line into the batch's slot i.  Returns: 1 when it is
+ * an event, 0 when there is nothing to hand over (a blank, a comment, or a
+ * refused line, reported here).
  */
 static int
-console_line(struct adapter *a, const char *line, size_t len,
-             const char *event_id)
+console_line(struct console *c, int i, const char *line, size_t len)
 {
-    struct console_line cl;
-    struct adapter_event ev;
+    struct console_line *cl = &c->lines[i];
+    struct adapter_event *ev = &c->evs[i];
     char why[ERR_BUFSZ] = "";
-    int rc = console_codec_decode(line, len, &cl, why);
+    int rc = console_codec_decode(line, len, cl, why);
 
     if (rc == ERR_NOTFOUND)
         return 0;
@@ -103,21 +109,77 @@ console_line(struct adapter *a, const char *line, size_t len,
         /* The line itself is not logged: it may be someone's answer. */
         log_warn("adapter=console msg=\"input line refused\" event=%s "
                  "error=\"%s\"",
-                 event_id, log_esc(why, esc, sizeof(esc)));
+                 c->ids[i], log_esc(why, esc, sizeof(esc)));
         fprintf(stdout, "console: %s\n", why);
         fflush(stdout);
         return 0;
     }
-    memset(&ev, 0, sizeof(ev));
-    ev.type = cl.action != NULL ? ADAPTER_EVENT_ACTION : ADAPTER_EVENT_MESSAGE;
-    ev.event_id = event_id;
-    ev.user_id = cl.handle;
-    ev.conversation = cl.handle;
-    ev.msg_id = event_id;
-    ev.text = cl.text;
-    ev.text_len = cl.text_len;
-    ev.action = cl.action;
-    return a->host.on_event(a, &ev, a->host.arg);
+    memset(ev, 0, sizeof(*ev));
+    ev->type =
+        cl->action != NULL ? ADAPTER_EVENT_ACTION : ADAPTER_EVENT_MESSAGE;
+    ev->event_id = c->ids[i];
+    ev->user_id = cl->handle;
+    ev->conversation = cl->handle;
+    ev->msg_id = c->ids[i];
+    ev->text = cl->text;
+    ev->text_len = cl->text_len;
+    ev->action = cl->action;
+    return 1;
+}
+
+/*
+ * Hand the whole lines from *start on, up to a batch of them, over in one
+ * transaction (in file mode with the cursor past them).  Returns: 0 and
+ * *start past them, or < 0 when they were not taken (*start unmoved: file
+ * mode offers them again).
+ */
+static int
+console_batch(struct adapter *a, size_t *start)
+{
+    struct console *c = a->priv;
+    size_t at = *start;
+    int n = 0, lines = 0, skipping = c->skipping, rc;
+
+    while (n < CONSOLE_BATCH && at < c->pending.len) {
+        char *nl = memchr(c->pending.data + at, '\n', c->pending.len - at);
+        size_t len;
+
+        if (nl == NULL)
+            break;
+        len = (size_t)(nl - (c->pending.data + at));
+        lines++;
+        if (c->skipping) {
+            c->skipping = 0;
+        } else {
+            if (c->mode == CONSOLE_MODE_FILE)
+                snprintf(c->ids[n], sizeof(c->ids[n]), "console:%s:%" PRId64,
+                         c->key, c->offset + (int64_t)at);
+            else
+                snprintf(c->ids[n], sizeof(c->ids[n]), "console:%s:%" PRIu64,
+                         c->run_id, ++c->lineno);
+            n += console_line(c, n, c->pending.data + at, len);
+        }
+        at += len + 1;
+    }
+    if (lines == 0)
+        return 0;
+    if (c->mode == CONSOLE_MODE_FILE) {
+        char value[32];
+
+        snprintf(value, sizeof(value), "%" PRId64, c->offset + (int64_t)at);
+        rc = n > 0 ? a->host.on_events(a, c->evs, (size_t)n, c->key, value,
+                                       a->host.arg)
+                   : a->host.cursor_set(a, c->key, value, a->host.arg);
+    } else {
+        rc = n > 0 ? a->host.on_events(a, c->evs, (size_t)n, NULL, NULL,
+                                       a->host.arg)
+                   : 0;
+    }
+    if (rc == 0)
+        *start = at;
+    else
+        c->skipping = skipping; /* the same lines come again */
+    return rc;
 }
 
 /*
@@ -128,42 +190,13 @@ static int
 console_drain(struct adapter *a)
 {
     struct console *c = a->priv;
-    size_t start = 0;
+    size_t start = 0, before;
     int rc = 0;
 
-    while (start < c->pending.len) {
-        char *nl =
-            memchr(c->pending.data + start, '\n', c->pending.len - start);
-        size_t len;
-        char id[128];
-
-        if (nl == NULL)
-            break;
-        len = (size_t)(nl - (c->pending.data + start));
-        if (c->skipping) {
-            c->skipping = 0;
-        } else if (c->mode == CONSOLE_MODE_FILE) {
-            snprintf(id, sizeof(id), "console:%s:%" PRId64, c->key,
-                     c->offset + (int64_t)start);
-            rc = console_line(a, c->pending.data + start, len, id);
-        } else {
-            snprintf(id, sizeof(id), "console:%s:%" PRIu64, c->run_id,
-                     ++c->lineno);
-            rc = console_line(a, c->pending.data + start, len, id);
-        }
-        if (rc < 0)
-            break;
-        start += len + 1;
-        if (c->mode == CONSOLE_MODE_FILE) {
-            char value[32];
-
-            snprintf(value, sizeof(value), "%" PRId64,
-                     c->offset + (int64_t)start);
-            rc = a->host.cursor_set(a, c->key, value, a->host.arg);
-            if (rc < 0)
-                break;
-        }
-    }
+    do {
+        before = start;
+        rc = console_batch(a, &start);
+    } while (rc == 0 && start > before);
     if (c->pending.data == NULL)
         return rc; /* nothing read yet (an empty input) */
     /* Keep the unfinished tail. */

@@ -30,10 +30,12 @@
 
 #include <curl/curl.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 /* A far-off timer is re-checked hourly, in case the wall clock jumped. */
 #define BOT_MAX_SLEEP_MS (3600u * 1000u)
@@ -310,6 +312,7 @@ bot_stop(struct bot *b)
         b->adapters[i]->ops->stop(b->adapters[i]);
     /* What is queued is committed and answered before the endpoint goes. */
     commit_close(b->commit);
+    b->cv.commit = NULL; /* later send outcomes commit on their own */
     listen_close(b->listen);
     http_close(b->http);
     web_free(b->web);
@@ -450,6 +453,7 @@ bot_network(struct bot *b)
 
     b->http = http_new(&b->loop);
     b->commit = commit_new(&b->loop, b->st);
+    b->cv.commit = b->commit;
     if (b->http == NULL) {
         log_error("msg=\"cannot start the HTTP client\"");
         return ERR_IO;
@@ -486,6 +490,25 @@ bot_release(struct bot *b)
     free(b->wal_name);
 }
 
+/*
+ * What the daemon process needs of its surroundings.  A crash writes no
+ * core file: one would hold answers and tokens from memory, on disk, out
+ * of reach of the retention rules.  And the heap's top is kept rather
+ * than handed back after every transaction: SQLite's scratch memory for a
+ * savepoint or a statement comes and goes hundreds of times a second under
+ * load, and returning it each time costs a TLB flush on every core.
+ */
+static void
+bot_process_setup(void)
+{
+    struct rlimit none = {0, 0};
+
+    if (setrlimit(RLIMIT_CORE, &none) < 0)
+        log_warn("msg=\"cannot turn off core dumps\"");
+    mallopt(M_TOP_PAD, 1 << 20);
+    mallopt(M_TRIM_THRESHOLD, 4 << 20);
+}
+
 int
 bot_run(struct config *conf, const char *config_path)
 {
@@ -496,6 +519,7 @@ bot_run(struct config *conf, const char *config_path)
     b->conf = *conf; /* taken over */
     memset(conf, 0, sizeof(*conf));
     b->config_path = config_path;
+    bot_process_setup();
     prompt_set_init(&b->prompts);
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_DEFAULT);

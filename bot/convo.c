@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "cmd.h"
+#include "commit.h"
 #include "err.h"
 #include "lang.h"
 #include "log.h"
@@ -464,6 +465,25 @@ struct convo_send {
     struct convo *cv;
     enum convo_send_kind kind;
     int64_t delivery_id;
+    int status;          /* the platform's answer */
+    int recorded;        /* the send is newly recorded: count it */
+    const char *adapter; /* its name, for the log */
+    char msg_id[sizeof(((struct store_delivery *)0)->platform_msg_id)];
+};
+
+/*
+ * What a batch of due deliveries hands to the platforms once its
+ * transaction is committed: nothing is said before it is recorded.
+ */
+enum convo_out_kind {
+    CONVO_OUT_SEND,   /* a planned or snoozed question */
+    CONVO_OUT_RESEND, /* interrupted by a stop: the platform may have it */
+    CONVO_OUT_REMIND,
+};
+
+struct convo_out {
+    int64_t id;
+    enum convo_out_kind kind;
 };
 
 void
@@ -483,8 +503,9 @@ convo_when(const struct store_leader *l, int64_t t, char *out, size_t outsz)
     convo_when_in(l, convo_lang(l), t, out, outsz);
 }
 
-static void
-on_sent(struct adapter *a, int status, const char *msg_id, void *arg)
+/* Record a question's send outcome (cs).  In a transaction. */
+static int
+convo_sent_work(struct store *st, void *arg)
 {
     struct convo_send *cs = arg;
     struct convo *cv = cs->cv;
@@ -493,7 +514,86 @@ on_sent(struct adapter *a, int status, const char *msg_id, void *arg)
     int64_t now = clock_now();
     int rc;
 
-    (void)a;
+    if ((rc = store_delivery_get(st, cs->delivery_id, &d)) < 0 ||
+        (rc = store_leader_by_id(st, d.engagement_id, &l)) < 0)
+        return rc;
+    if (d.state != STORE_STATE_SENDING) {
+        /* Answered or skipped while in flight: keep that, note the send. */
+        if (cs->status < 0 || d.sent_at != 0)
+            return 0;
+        cs->recorded = 1;
+        d.sent_at = now;
+        xstrlcpy(d.platform_msg_id, cs->msg_id, sizeof(d.platform_msg_id));
+        return store_delivery_update(st, &d);
+    }
+    if (cs->status < 0) {
+        /*
+         * Refused for this person (the app removed, the bot blocked):
+         * nothing was posted, and asking every minute would change
+         * nothing.  Any other failure may have posted it (a reply lost on
+         * the way back): the question stays open for answers, and the
+         * retry is a resend, which the adapters make idempotent.
+         */
+        if (cs->status == ERR_DENIED) {
+            d.state = STORE_STATE_PENDING;
+            d.action_at = now + CONVO_REFUSED_RETRY;
+        } else if (cs->status == ERR_CANCELED) {
+            d.action_at = 0; /* a stop: sent again after the next start */
+        } else {
+            d.action_at = now + CONVO_SEND_RETRY;
+        }
+        log_warn("adapter=%s msg=\"question not delivered; will retry\" "
+                 "delivery=%" PRId64 " error=%s in_s=%" PRId64,
+                 cs->adapter, d.id, err_name(cs->status),
+                 d.action_at > 0 ? d.action_at - now : 0);
+    } else {
+        cs->recorded = 1;
+        d.state = STORE_STATE_SENT;
+        d.sent_at = now;
+        d.reminded = 0;
+        xstrlcpy(d.platform_msg_id, cs->msg_id, sizeof(d.platform_msg_id));
+        if (d.answered_at > 0) { /* answered before the confirmation */
+            d.state = STORE_STATE_ANSWERED;
+            d.action_at = now + cv->conf->answer_window;
+        } else if (cv->conf->reminder_after > 0) {
+            d.action_at = convo_allowed(&l, now + cv->conf->reminder_after);
+        } else {
+            d.action_at = now + cv->conf->missed_after;
+        }
+        log_info("msg=\"question sent\" leader=%s delivery=%" PRId64
+                 " prompt=%s",
+                 l.handle, d.id, d.prompt_id);
+    }
+    return store_delivery_update(st, &d);
+}
+
+static void
+convo_sent_done(int status, void *arg)
+{
+    struct convo_send *cs = arg;
+    struct convo *cv = cs->cv;
+
+    if (status < 0)
+        log_error("msg=\"cannot record a sent question\" delivery=%" PRId64
+                  " error=%s",
+                  cs->delivery_id, err_name(status));
+    if (status == 0 && cs->recorded && cs->status == 0) {
+        cv->sent++;
+        metrics.prompts_sent++;
+    }
+    if (status == 0 && cv->wake != NULL)
+        cv->wake(cv->wake_arg); /* a reminder or a retry is now planned */
+    free(cs);
+}
+
+static void
+on_sent(struct adapter *a, int status, const char *msg_id, void *arg)
+{
+    struct convo_send *cs = arg;
+    struct convo *cv = cs->cv;
+    int64_t now = clock_now();
+    int rc;
+
     if (cs->kind == CONVO_SEND_DIGEST) {
         struct store_session s;
 
@@ -561,83 +661,28 @@ on_sent(struct adapter *a, int status, const char *msg_id, void *arg)
         free(cs);
         return;
     }
-    if ((rc = store_begin(cv->st)) < 0)
-        goto out;
-    if ((rc = store_delivery_get(cv->st, cs->delivery_id, &d)) < 0 ||
-        (rc = store_leader_by_id(cv->st, d.engagement_id, &l)) < 0)
-        goto out;
-    if (d.state != STORE_STATE_SENDING) {
-        /* Answered or skipped while in flight: keep that, note the send. */
-        if (status == 0 && d.sent_at == 0) {
-            cv->sent++;
-            metrics.prompts_sent++;
-            d.sent_at = now;
-            xstrlcpy(d.platform_msg_id, msg_id != NULL ? msg_id : "",
-                     sizeof(d.platform_msg_id));
-            rc = store_delivery_update(cv->st, &d);
-            if (rc == 0)
-                rc = store_commit(cv->st);
-        } else {
-            store_rollback(cv->st); /* nothing to record */
-            rc = 0;
-        }
-        goto out;
-    }
+    cs->status = status;
+    cs->adapter = a->ops->name;
+    xstrlcpy(cs->msg_id, msg_id != NULL ? msg_id : "", sizeof(cs->msg_id));
     if (status < 0) {
         cv->errors++;
         metrics.platform_errors++;
-        /*
-         * Refused for this person (the app removed, the bot blocked):
-         * nothing was posted, and asking every minute would change
-         * nothing.  Any other failure may have posted it (a reply lost on
-         * the way back): the question stays open for answers, and the
-         * retry is a resend, which the adapters make idempotent.
-         */
-        if (status == ERR_DENIED) {
-            d.state = STORE_STATE_PENDING;
-            d.action_at = now + CONVO_REFUSED_RETRY;
-        } else if (status == ERR_CANCELED) {
-            d.action_at = 0; /* a stop: sent again after the next start */
-        } else {
-            d.action_at = now + CONVO_SEND_RETRY;
-        }
-        log_warn("adapter=%s msg=\"question not delivered; will retry\" "
-                 "delivery=%" PRId64 " error=%s in_s=%" PRId64,
-                 a->ops->name, d.id, err_name(status),
-                 d.action_at > 0 ? d.action_at - now : 0);
-    } else {
-        cv->sent++;
-        metrics.prompts_sent++;
-        d.state = STORE_STATE_SENT;
-        d.sent_at = now;
-        d.reminded = 0;
-        xstrlcpy(d.platform_msg_id, msg_id != NULL ? msg_id : "",
-                 sizeof(d.platform_msg_id));
-        if (d.answered_at > 0) { /* answered before the confirmation */
-            d.state = STORE_STATE_ANSWERED;
-            d.action_at = now + cv->conf->answer_window;
-        } else if (cv->conf->reminder_after > 0) {
-            d.action_at = convo_allowed(&l, now + cv->conf->reminder_after);
-        } else {
-            d.action_at = now + cv->conf->missed_after;
-        }
-        log_info("msg=\"question sent\" leader=%s delivery=%" PRId64
-                 " prompt=%s",
-                 l.handle, d.id, d.prompt_id);
     }
-    if ((rc = store_delivery_update(cv->st, &d)) < 0)
-        goto out;
-    rc = store_commit(cv->st);
-    if (rc == 0 && cv->wake != NULL)
-        cv->wake(cv->wake_arg);
-out:
-    if (rc < 0) {
+    /*
+     * The platform has the question whatever happens here; recording that
+     * waits for the loop turn's group commit, with every other
+     * confirmation and answer that arrived in it.
+     */
+    if (cv->commit != NULL) {
+        commit_add(cv->commit, convo_sent_work, convo_sent_done, cs);
+        return;
+    }
+    rc = store_begin(cv->st);
+    if (rc == 0 && (rc = convo_sent_work(cv->st, cs)) == 0)
+        rc = store_commit(cv->st);
+    if (rc < 0)
         store_rollback(cv->st);
-        log_error("msg=\"cannot record a sent question\" delivery=%" PRId64
-                  " error=%s",
-                  cs->delivery_id, err_name(rc));
-    }
-    free(cs);
+    convo_sent_done(rc, cs);
 }
 
 /* Say text to leader l outside any question. */
@@ -696,18 +741,18 @@ convo_close_open(struct convo *cv, const struct store_leader *l,
     return 0;
 }
 
-/* Send (or send again) a planned or snoozed question. */
+/*
+ * Mark a planned, snoozed or interrupted question as being sent and queue
+ * it in out for after the commit.  In a transaction.
+ */
 static int
-convo_send_question(struct convo *cv, struct store_delivery *d,
-                    const struct store_leader *l, int64_t now, int resend)
+convo_queue_question(struct convo *cv, struct store_delivery *d,
+                     const struct store_leader *l, int64_t now,
+                     enum convo_out_kind kind, struct convo_out *out, int *nout)
 {
-    struct adapter *a = convo_adapter(cv, l->platform);
-    struct adapter_msg m = {0};
-    struct convo_send *cs;
-    char key[32];
     int rc;
 
-    if (a == NULL) {
+    if (convo_adapter(cv, l->platform) == NULL) {
         log_warn("msg=\"no adapter running for the leader's platform\" "
                  "leader=%s platform=%s",
                  l->handle, l->platform);
@@ -720,9 +765,27 @@ convo_send_question(struct convo *cv, struct store_delivery *d,
     d->action_at = 0;
     d->closed = 0;
     d->reminded = 0;
-    if ((rc = store_delivery_update(cv->st, d)) < 0 ||
-        (rc = store_commit(cv->st)) < 0)
+    if ((rc = store_delivery_update(cv->st, d)) < 0)
         return rc;
+    out[*nout].id = d->id;
+    out[*nout].kind = kind;
+    (*nout)++;
+    return 0;
+}
+
+/* Hand a question marked sending to its platform.  Outside a transaction.
+ * Returns: 0, or < 0 when it was not handed over (a retry is for d). */
+static int
+convo_send_question(struct convo *cv, const struct store_delivery *d,
+                    const struct store_leader *l, int resend)
+{
+    struct adapter *a = convo_adapter(cv, l->platform);
+    struct adapter_msg m = {0};
+    struct convo_send *cs;
+    char key[32];
+
+    if (a == NULL)
+        return ERR_NOTFOUND; /* the adapters changed under a reload */
     cs = xcalloc(1, sizeof(*cs));
     cs->cv = cv;
     cs->kind = CONVO_SEND_QUESTION;
@@ -737,22 +800,64 @@ convo_send_question(struct convo *cv, struct store_delivery *d,
     m.button_snooze = msg_get(MSG_BUTTON_SNOOZE, convo_lang(l));
     m.resend = resend;
     m.posted_at = d->sent_at;
-    rc = a->ops->send(a, &m, on_sent, cs);
-    if (rc < 0) {
+    if (a->ops->send(a, &m, on_sent, cs) < 0) {
         free(cs);
-        /* Not handed over: plan a retry. */
-        if (store_begin(cv->st) == 0) {
-            d->state = STORE_STATE_PENDING;
-            d->action_at = now + CONVO_SEND_RETRY;
-            if (store_delivery_update(cv->st, d) < 0 ||
-                store_commit(cv->st) < 0)
-                store_rollback(cv->st);
-        }
         log_warn("adapter=%s msg=\"cannot send question; will retry\" "
                  "delivery=%" PRId64,
                  a->ops->name, d->id);
+        return ERR_IO;
     }
-    return 1; /* committed already */
+    return 0;
+}
+
+/*
+ * Say what a committed batch queued: questions and reminders.  Questions
+ * no adapter took go back to pending with a retry, in one transaction.
+ */
+static void
+convo_hand_over(struct convo *cv, const struct convo_out *out, int nout,
+                int64_t now)
+{
+    int64_t retry[CONVO_BATCH];
+    int nretry = 0;
+
+    for (int i = 0; i < nout; i++) {
+        struct store_delivery d;
+        struct store_leader l;
+        struct adapter *a;
+
+        if (store_delivery_get(cv->st, out[i].id, &d) < 0 ||
+            store_leader_by_id(cv->st, d.engagement_id, &l) < 0)
+            continue;
+        if (out[i].kind == CONVO_OUT_REMIND) {
+            if ((a = convo_adapter(cv, l.platform)) != NULL)
+                convo_sayf(cv, a, &l, MSG_REMINDER, d.question);
+            log_info("msg=\"reminder sent\" leader=%s delivery=%" PRId64,
+                     l.handle, d.id);
+        } else if (convo_send_question(cv, &d, &l,
+                                       out[i].kind == CONVO_OUT_RESEND) < 0) {
+            retry[nretry++] = d.id;
+        }
+    }
+    if (nretry == 0 || store_begin(cv->st) < 0)
+        return;
+    for (int i = 0; i < nretry; i++) {
+        struct store_delivery d;
+
+        if (store_delivery_get(cv->st, retry[i], &d) < 0 ||
+            d.state != STORE_STATE_SENDING)
+            continue;
+        d.state = STORE_STATE_PENDING;
+        d.action_at = now + CONVO_SEND_RETRY;
+        if (store_delivery_update(cv->st, &d) < 0) {
+            store_rollback(cv->st);
+            return;
+        }
+    }
+    if (store_commit(cv->st) < 0)
+        store_rollback(cv->st);
+    else if (cv->wake != NULL)
+        cv->wake(cv->wake_arg);
 }
 
 /*
@@ -785,13 +890,16 @@ convo_too_late(struct convo *cv, struct store_delivery *d, int64_t now)
     return 1;
 }
 
-/* One due delivery.  Returns: 0, or 1 if it committed itself. */
+/*
+ * One due delivery, in a transaction; what is to be said goes to out.
+ * Returns: 0, or < 0 on error.
+ */
 static int
-convo_act(struct convo *cv, int64_t id, int64_t now)
+convo_act(struct convo *cv, int64_t id, int64_t now, struct convo_out *out,
+          int *nout)
 {
     struct store_delivery d;
     struct store_leader l;
-    struct adapter *a;
     int rc;
 
     if ((rc = store_delivery_get(cv->st, id, &d)) < 0 ||
@@ -802,10 +910,11 @@ convo_act(struct convo *cv, int64_t id, int64_t now)
     case STORE_STATE_SNOOZED:
         if ((rc = convo_too_late(cv, &d, now)) != 0)
             return rc < 0 ? rc : store_delivery_update(cv->st, &d);
-        return convo_send_question(cv, &d, &l, now, 0);
+        return convo_queue_question(cv, &d, &l, now, CONVO_OUT_SEND, out, nout);
     case STORE_STATE_SENDING:
         /* Interrupted by a stop: the platform may have it already. */
-        return convo_send_question(cv, &d, &l, now, 1);
+        return convo_queue_question(cv, &d, &l, now, CONVO_OUT_RESEND, out,
+                                    nout);
     case STORE_STATE_SENT:
         if (!d.reminded && cv->conf->reminder_after > 0 &&
             cv->conf->reminder_after < cv->conf->missed_after) {
@@ -813,15 +922,12 @@ convo_act(struct convo *cv, int64_t id, int64_t now)
             d.action_at = d.sent_at + cv->conf->missed_after;
             if (d.action_at <= now)
                 d.action_at = now + 1;
-            if ((rc = store_delivery_update(cv->st, &d)) < 0 ||
-                (rc = store_commit(cv->st)) < 0)
+            if ((rc = store_delivery_update(cv->st, &d)) < 0)
                 return rc;
-            a = convo_adapter(cv, l.platform);
-            if (a != NULL)
-                convo_sayf(cv, a, &l, MSG_REMINDER, d.question);
-            log_info("msg=\"reminder sent\" leader=%s delivery=%" PRId64,
-                     l.handle, d.id);
-            return 1;
+            out[*nout].id = d.id;
+            out[*nout].kind = CONVO_OUT_REMIND;
+            (*nout)++;
+            return 0;
         }
         d.state = STORE_STATE_MISSED;
         d.closed = 1;
@@ -1328,6 +1434,96 @@ convo_min(int64_t a, int64_t b)
     return a == 0 ? b : (b == 0 || a < b ? a : b);
 }
 
+/*
+ * Plan a batch of leaders whose next due time has come, in one
+ * transaction, each in its own savepoint.  Returns: 0, or < 0 when one
+ * could not be planned (those before it are committed).
+ */
+static int
+convo_plan_batch(struct convo *cv, const int64_t *ids, int n, int64_t now)
+{
+    int rc, failed = 0;
+
+    if ((rc = store_begin(cv->st)) < 0)
+        return rc;
+    for (int i = 0; i < n && failed == 0; i++) {
+        if ((rc = store_savepoint(cv->st)) < 0) {
+            failed = rc;
+            break;
+        }
+        rc = convo_plan(cv, ids[i], now);
+        if (rc == ERR_INVAL) {
+            /*
+             * A rule that cannot be planned (it was refused at
+             * enrolment, so the database was edited by hand): stop that
+             * leader's schedule rather than spin on it.
+             */
+            store_rollback_to(cv->st);
+            if ((rc = store_savepoint(cv->st)) == 0)
+                rc = store_leader_set_next(cv->st, ids[i], 0);
+        }
+        if (rc < 0) {
+            store_rollback_to(cv->st);
+            failed = rc; /* the daemon tries again in a minute */
+        } else if ((rc = store_release(cv->st)) < 0) {
+            failed = rc;
+        }
+    }
+    if ((rc = store_commit(cv->st)) < 0) {
+        store_rollback(cv->st);
+        return rc;
+    }
+    return failed;
+}
+
+/*
+ * Act on every due delivery, a batch per transaction: the questions of a
+ * batch are marked as being sent in one commit, then handed over.
+ */
+static int
+convo_act_due(struct convo *cv, int64_t now)
+{
+    int64_t ids[CONVO_BATCH];
+    struct convo_out out[CONVO_BATCH];
+    int n, nout, rc, failed;
+
+    for (int batch = 0; batch < CONVO_MAX_BATCHES; batch++) {
+        if ((rc = store_delivery_due(cv->st, now, ids, CONVO_BATCH, &n)) < 0)
+            return rc;
+        if (n == 0)
+            break;
+        if ((rc = store_begin(cv->st)) < 0)
+            return rc;
+        nout = failed = 0;
+        for (int i = 0; i < n && failed == 0; i++) {
+            int mark = nout;
+
+            if ((rc = store_savepoint(cv->st)) < 0) {
+                failed = rc;
+                break;
+            }
+            if ((rc = convo_act(cv, ids[i], now, out, &nout)) < 0) {
+                store_rollback_to(cv->st);
+                nout = mark;
+                failed = rc;
+                log_error("msg=\"cannot act on a question\" id=%" PRId64
+                          " error=%s",
+                          ids[i], err_name(rc));
+            } else if ((rc = store_release(cv->st)) < 0) {
+                failed = rc;
+            }
+        }
+        if ((rc = store_commit(cv->st)) < 0) {
+            store_rollback(cv->st);
+            return rc;
+        }
+        convo_hand_over(cv, out, nout, now);
+        if (failed < 0)
+            return failed;
+    }
+    return 0;
+}
+
 int
 convo_tick(struct convo *cv, int64_t now, int64_t *next)
 {
@@ -1339,35 +1535,12 @@ convo_tick(struct convo *cv, int64_t now, int64_t *next)
             return rc;
         if (n == 0)
             break;
-        for (int i = 0; i < n; i++) {
-            if ((rc = store_begin(cv->st)) < 0)
-                return rc;
-            rc = convo_plan(cv, ids[i], now);
-            if (rc == ERR_INVAL) {
-                /*
-                 * A rule that cannot be planned (it was refused at
-                 * enrolment, so the database was edited by hand): stop
-                 * that leader's schedule rather than spin on it.
-                 */
-                store_rollback(cv->st);
-                if (store_begin(cv->st) == 0 &&
-                    (store_leader_set_next(cv->st, ids[i], 0) < 0 ||
-                     store_commit(cv->st) < 0))
-                    store_rollback(cv->st);
-                continue;
-            }
-            if (rc < 0) {
-                store_rollback(cv->st);
-                return rc; /* the daemon tries again in a minute */
-            }
-            if ((rc = store_commit(cv->st)) < 0)
-                return rc;
-        }
+        if ((rc = convo_plan_batch(cv, ids, n, now)) < 0)
+            return rc;
     }
     if ((rc = convo_each_due(cv, now, store_session_due, convo_session,
                              "session")) < 0 ||
-        (rc = convo_each_due(cv, now, store_delivery_due, convo_act,
-                             "question")) < 0 ||
+        (rc = convo_act_due(cv, now)) < 0 ||
         (rc = convo_each_due(cv, now, store_meeting_due, convo_meeting,
                              "group agenda")) < 0 ||
         (rc = convo_each_due(cv, now, store_session_digest_due, convo_digest,

@@ -24,6 +24,8 @@
 
 #include <stdint.h>
 
+struct commit;
+
 #define CONVO_MAX_ADAPTERS 8
 
 struct convo {
@@ -40,6 +42,9 @@ struct convo {
      * a reminder set), so the caller's timer can look again. */
     void (*wake)(void *arg);
     void *wake_arg;
+    /* Optional: send outcomes are recorded in the loop turn's group
+     * commit; without it each in a transaction of its own. */
+    struct commit *commit;
 };
 
 void convo_init(struct convo *cv, struct store *st, const struct config *conf,

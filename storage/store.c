@@ -239,6 +239,13 @@ static const char *const migrations[] = {
     "  WHERE uid IS NOT NULL;"
     "CREATE INDEX session_digest ON session(digest_at) WHERE digest_at > 0;"
     "ALTER TABLE engagement ADD COLUMN ics_url TEXT;",
+    /*
+     * 5: an inbound message finds its leader by the platform identity, and
+     * the leader's open question by walking their unclosed deliveries
+     * newest first, with no scan and no sort.
+     */
+    "CREATE INDEX engagement_identity ON engagement(identity_id);"
+    "CREATE INDEX delivery_open ON delivery(engagement_id) WHERE closed = 0;",
 };
 #define STORE_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -332,7 +339,8 @@ static const char *const stmt_sql[STMT__COUNT] = {
         " WHERE id = ?1",
     [STMT_DELIVERY_OPEN] =
         DELIVERY_COLS " WHERE engagement_id = ?1"
-                      " AND state IN ('sending', 'sent', 'answered', 'snoozed')"
+                      " AND (state = 'sending' OR state = 'sent'"
+                      " OR state = 'answered' OR state = 'snoozed')"
                       " AND closed = 0 ORDER BY id DESC LIMIT 1",
     [STMT_DELIVERY_LATEST] = DELIVERY_COLS
     " WHERE engagement_id = ?1 AND due_at >= ?3"
@@ -552,12 +560,17 @@ static const char *const stmt_sql[STMT__COUNT] = {
     " LEFT JOIN engagement e ON e.id = o.engagement_id"                        \
     " LEFT JOIN person p ON p.id = e.leader_id"                                \
     " LEFT JOIN grp g ON g.id = o.group_id"
+    /* The leader's own and their groups' questions not yet asked, oldest
+     * first; asked for every plan, so it walks indexes only (no sort). */
     [STMT_OWN_NEXT] =
-        OWN_COLS " WHERE (o.engagement_id = ?1 OR o.group_id IN"
-                 " (SELECT group_id FROM grp_member WHERE engagement_id = ?1))"
+        OWN_COLS " WHERE o.id = (SELECT min(x) FROM ("
+                 "SELECT n.id AS x FROM own_prompt n WHERE n.engagement_id = ?1"
                  " AND NOT EXISTS (SELECT 1 FROM delivery d WHERE"
-                 " d.engagement_id = ?1 AND d.prompt_id = 'own-' || o.id)"
-                 " ORDER BY o.id LIMIT 1",
+                 " d.engagement_id = ?1 AND d.prompt_id = 'own-' || n.id)"
+                 " UNION ALL SELECT n.id FROM grp_member gm JOIN own_prompt n"
+                 " ON n.group_id = gm.group_id WHERE gm.engagement_id = ?1"
+                 " AND NOT EXISTS (SELECT 1 FROM delivery d WHERE"
+                 " d.engagement_id = ?1 AND d.prompt_id = 'own-' || n.id)))",
     [STMT_OWN_ALL] = OWN_COLS " ORDER BY o.id",
     [STMT_OWN_GET] = OWN_COLS " WHERE o.id = ?1",
     [STMT_PERSON_IDENTITY] = "SELECT i.user_id, i.conversation FROM identity i"

@@ -89,12 +89,12 @@ T_TEST(test_open_migrates_once)
     struct store *st = open_new();
     char err[ERR_BUFSZ] = "";
 
-    T_EQ_INT(store_schema_version(st), 4);
+    T_EQ_INT(store_schema_version(st), 5);
     store_close(st);
     T_EQ_INT(store_open(path, &st, err), 0);
-    T_EQ_INT(store_schema_version(st), 4);
+    T_EQ_INT(store_schema_version(st), 5);
     store_close(st);
-    T_EQ_INT(pragma("PRAGMA user_version"), 4);
+    T_EQ_INT(pragma("PRAGMA user_version"), 5);
     cleanup();
 }
 
@@ -134,6 +134,7 @@ T_TEST(test_migrate_from_v1)
                      "ALTER TABLE delivery DROP COLUMN score;"
                      "ALTER TABLE delivery DROP COLUMN agenda;"
                      "DROP TABLE response_edit; DROP INDEX response_msg;"
+                     "DROP INDEX engagement_identity;"
                      "PRAGMA user_version = 1;",
                      NULL, NULL, NULL),
         SQLITE_OK);
@@ -152,7 +153,7 @@ T_TEST(test_migrate_from_v1)
     sqlite3_close(db);
     T_EQ_INT(store_open(path, &st, err), 0);
     T_EQ_STR(err, "");
-    T_EQ_INT(store_schema_version(st), 4);
+    T_EQ_INT(store_schema_version(st), 5);
     T_EQ_INT(store_leader_get(st, "lena", &got), 0);
     T_EQ_STR(got.user_id, "U1");
     store_close(st);
