@@ -482,8 +482,9 @@ enum convo_out_kind {
 };
 
 struct convo_out {
-    int64_t id;
     enum convo_out_kind kind;
+    struct store_delivery d; /* as committed */
+    struct store_leader l;
 };
 
 void
@@ -767,8 +768,9 @@ convo_queue_question(struct convo *cv, struct store_delivery *d,
     d->reminded = 0;
     if ((rc = store_delivery_update(cv->st, d)) < 0)
         return rc;
-    out[*nout].id = d->id;
     out[*nout].kind = kind;
+    out[*nout].d = *d;
+    out[*nout].l = *l;
     (*nout)++;
     return 0;
 }
@@ -822,21 +824,18 @@ convo_hand_over(struct convo *cv, const struct convo_out *out, int nout,
     int nretry = 0;
 
     for (int i = 0; i < nout; i++) {
-        struct store_delivery d;
-        struct store_leader l;
+        const struct store_delivery *d = &out[i].d;
+        const struct store_leader *l = &out[i].l;
         struct adapter *a;
 
-        if (store_delivery_get(cv->st, out[i].id, &d) < 0 ||
-            store_leader_by_id(cv->st, d.engagement_id, &l) < 0)
-            continue;
         if (out[i].kind == CONVO_OUT_REMIND) {
-            if ((a = convo_adapter(cv, l.platform)) != NULL)
-                convo_sayf(cv, a, &l, MSG_REMINDER, d.question);
+            if ((a = convo_adapter(cv, l->platform)) != NULL)
+                convo_sayf(cv, a, l, MSG_REMINDER, d->question);
             log_info("msg=\"reminder sent\" leader=%s delivery=%" PRId64,
-                     l.handle, d.id);
-        } else if (convo_send_question(cv, &d, &l,
+                     l->handle, d->id);
+        } else if (convo_send_question(cv, d, l,
                                        out[i].kind == CONVO_OUT_RESEND) < 0) {
-            retry[nretry++] = d.id;
+            retry[nretry++] = d->id;
         }
     }
     if (nretry == 0 || store_begin(cv->st) < 0)
@@ -924,8 +923,9 @@ convo_act(struct convo *cv, int64_t id, int64_t now, struct convo_out *out,
                 d.action_at = now + 1;
             if ((rc = store_delivery_update(cv->st, &d)) < 0)
                 return rc;
-            out[*nout].id = d.id;
             out[*nout].kind = CONVO_OUT_REMIND;
+            out[*nout].d = d;
+            out[*nout].l = l;
             (*nout)++;
             return 0;
         }
@@ -1484,16 +1484,18 @@ static int
 convo_act_due(struct convo *cv, int64_t now)
 {
     int64_t ids[CONVO_BATCH];
-    struct convo_out out[CONVO_BATCH];
-    int n, nout, rc, failed;
+    struct convo_out *out = NULL;
+    int n, nout, rc = 0, failed = 0;
 
-    for (int batch = 0; batch < CONVO_MAX_BATCHES; batch++) {
+    for (int batch = 0; batch < CONVO_MAX_BATCHES && failed == 0; batch++) {
         if ((rc = store_delivery_due(cv->st, now, ids, CONVO_BATCH, &n)) < 0)
-            return rc;
+            break;
         if (n == 0)
             break;
+        if (out == NULL)
+            out = xmalloc(CONVO_BATCH * sizeof(*out));
         if ((rc = store_begin(cv->st)) < 0)
-            return rc;
+            break;
         nout = failed = 0;
         for (int i = 0; i < n && failed == 0; i++) {
             int mark = nout;
@@ -1515,13 +1517,12 @@ convo_act_due(struct convo *cv, int64_t now)
         }
         if ((rc = store_commit(cv->st)) < 0) {
             store_rollback(cv->st);
-            return rc;
+            break;
         }
         convo_hand_over(cv, out, nout, now);
-        if (failed < 0)
-            return failed;
     }
-    return 0;
+    free(out);
+    return rc < 0 ? rc : failed;
 }
 
 int

@@ -22,14 +22,31 @@
 #define SCHED_MAX_MOVES 800
 #define SCHED_DEFAULT_HOUR 9
 
+/*
+ * The zone named tz.  The last one found is remembered: most leaders of a
+ * consultancy share one zone, and libical's lookup by name costs more
+ * than the rest of a plan.  libical keeps its built-in zones for the life
+ * of the process, so the pointer stays good.
+ */
 static icaltimezone *
 sched_zone(const char *tz)
 {
+    static _Thread_local char last_name[64];
+    static _Thread_local icaltimezone *last;
+    icaltimezone *z;
+
     if (tz == NULL || tz[0] == '\0')
         return NULL;
     if (strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0)
         return icaltimezone_get_utc_timezone();
-    return icaltimezone_get_builtin_timezone(tz);
+    if (last != NULL && strcmp(tz, last_name) == 0)
+        return last;
+    z = icaltimezone_get_builtin_timezone(tz);
+    if (z != NULL && strlen(tz) < sizeof(last_name)) {
+        memcpy(last_name, tz, strlen(tz) + 1);
+        last = z;
+    }
+    return z;
 }
 
 static struct icaltimetype

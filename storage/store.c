@@ -765,6 +765,9 @@ store_open(const char *path, struct store **out, char *err)
                       "PRAGMA journal_mode = WAL;"
                       "PRAGMA synchronous = FULL;"
                       "PRAGMA foreign_keys = ON;"
+                      /* A batch's savepoints journal in memory, not in a
+                       * temporary file (nor do sorts spill to one). */
+                      "PRAGMA temp_store = MEMORY;"
                       /* Reflections are confidential: whatever is deleted
                        * (erasure, retention, retraction) is overwritten
                        * with zeros, never left readable in free space. */

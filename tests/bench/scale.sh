@@ -105,7 +105,14 @@ sleep "${SCALE_IDLE_S:-30}"
 b=$(sw)
 echo "idle: $((b - a)) wake-ups in ${SCALE_IDLE_S:-30} s (context switches; nothing due for an hour)"
 
+# cpu_ms: the daemon's CPU time so far (user + system), in ms.
+cpu_ms() {
+    awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' \
+        "/proc/$pid/stat"
+}
+
 # DUE questions due now, as a command-line change would make them.
+c0=$(cpu_ms)
 t0=$(now_ms)
 sqlite3 "$REFLEKT_DB" "UPDATE engagement SET next_due_at = strftime('%s', 'now')
     WHERE id <= $due" || exit 1
@@ -113,7 +120,7 @@ sent() {
     [ "$(grep -c '^to l' "$work/out")" -ge "$due" ]
 }
 t1=$(until_ms sent)
-echo "questions: $due due at once, all handed to the adapter after $((t1 - t0)) ms ($(grep -c '^to l' "$work/out") lines)"
+echo "questions: $due due at once, all handed to the adapter after $((t1 - t0)) ms ($(grep -c '^to l' "$work/out") lines; $(( $(cpu_ms) - c0 )) ms CPU)"
 awk '/^Rss|^Private_Dirty|^Anonymous/ {printf "memory after the questions: %s %.1f MB\n", $1, $2 / 1024}' \
     "/proc/$pid/smaps_rollup"
 
@@ -123,11 +130,12 @@ sed -n 's/^to \(l[0-9]*\):.*/\1: Jeg prøvde å lytte mer enn jeg snakket i dag.
 stored() {
     [ "$(sqlite3 "$REFLEKT_DB" 'SELECT count(*) FROM response')" -ge "$due" ]
 }
+c0=$(cpu_ms)
 t0=$(now_ms)
 cat "$work/answers" >&3
 t1=$(until_ms stored)
 n=$(sqlite3 "$REFLEKT_DB" 'SELECT count(*) FROM response')
-echo "answers: $due written at once, $n committed after $((t1 - t0)) ms"
+echo "answers: $due written at once, $n committed after $((t1 - t0)) ms ($(( $(cpu_ms) - c0 )) ms CPU)"
 kill -TERM "$pid"
 wait "$pid"
 pid=""
