@@ -426,17 +426,11 @@ static const char *const msg_table[][LANG__COUNT] = {
                         "link your account to you: `reflekt person link NAME "
                         "--platform slack --user YOUR-ID`.",
         },
-    [MSG_STAFF_NO_LEADER] =
-        {
-            [LANG_NB] = "Jeg finner ingen leder som heter %s.",
-            [LANG_SV] = "Jag hittar ingen ledare som heter %s.",
-            [LANG_EN] = "I can't find a leader called %s.",
-        },
     [MSG_STAFF_NOT_YOURS] =
         {
-            [LANG_NB] = "%s er ikke en av lederne dine.",
-            [LANG_SV] = "%s är inte en av dina ledare.",
-            [LANG_EN] = "%s is not one of your leaders.",
+            [LANG_NB] = "Jeg finner ingen %s blant lederne dine.",
+            [LANG_SV] = "Jag hittar ingen %s bland dina ledare.",
+            [LANG_EN] = "I can't find %s among your leaders.",
         },
     [MSG_STAFF_MANAGER_ONLY] =
         {

@@ -54,7 +54,6 @@ enum msg_id {
     MSG_STAFF_HELP,         /* (none) /reflekt for consultants, managers */
     MSG_STAFF_BAD,          /* (none) a /reflekt command not understood */
     MSG_STAFF_UNKNOWN,      /* (none) someone reflekt has not linked */
-    MSG_STAFF_NO_LEADER,    /* %s handle */
     MSG_STAFF_NOT_YOURS,    /* %s handle */
     MSG_STAFF_MANAGER_ONLY, /* (none) cadence by someone not the manager */
     MSG_STAFF_CONSULTANT_ONLY, /* (none) nudge by someone not the consultant */

@@ -195,21 +195,22 @@ staff_status_cb(const struct store_leader *l, void *arg)
     return staff_status_one(c, l);
 }
 
-/* The leader named by cmd, if the caller may see them.  Returns: 1 when
- * found and theirs (l filled), 0 when a reply was written, < 0. */
+/*
+ * The leader named by cmd, if the caller may see them.  A handle that does
+ * not exist gets the same answer as someone else's leader, so chat does
+ * not tell which handles exist.  Returns: 1 when found and theirs (l
+ * filled), 0 when a reply was written, < 0.
+ */
 static int
 staff_leader(struct staff_ctx *c, const struct staff_cmd *cmd,
              struct store_leader *l)
 {
     int rc = store_leader_get(c->st, cmd->handle, l);
 
-    if (rc == ERR_NOTFOUND) {
-        staff_say(c, MSG_STAFF_NO_LEADER, cmd->handle, NULL, NULL, NULL);
-        return 0;
-    }
-    if (rc < 0)
+    if (rc < 0 && rc != ERR_NOTFOUND)
         return rc;
-    if (strcmp(l->consultant, c->me) != 0 && strcmp(l->manager, c->me) != 0) {
+    if (rc == ERR_NOTFOUND ||
+        (strcmp(l->consultant, c->me) != 0 && strcmp(l->manager, c->me) != 0)) {
         staff_say(c, MSG_STAFF_NOT_YOURS, cmd->handle, NULL, NULL, NULL);
         return 0;
     }

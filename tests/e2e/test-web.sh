@@ -246,6 +246,24 @@ check "password sign-in" [ "$(code -c pw.jar \
     -d "name=anna&password=a+long+enough+secret" "$base/console/login")" = 303 ]
 check "wrong password refused" [ "$(code \
     -d "name=anna&password=wrong+secret+here" "$base/console/login")" = 403 ]
+check "the password session works" \
+    [ "$(code -b pw.jar "$base/console/leaders")" = 200 ]
+# A session ends 12 hours after sign-in, however busy.
+sqlite3 "$REFLEKT_DB" "UPDATE web_session SET created_at = created_at - 43260
+    WHERE created_at = (SELECT max(created_at) FROM web_session)"
+check "a session older than 12 hours ended" \
+    [ "$(code -b pw.jar "$base/console/leaders")" = 303 ]
+# Five wrong passwords lock the name for a minute, the right one included.
+for i in 2 3 4 5; do
+    code -d "name=anna&password=wrong+secret+$i" "$base/console/login" \
+        >/dev/null
+done
+check "after five wrong passwords: refused" [ "$(code -c lock.jar \
+    -d "name=anna&password=a+long+enough+secret" "$base/console/login")" = 403 ]
+check "it says to wait" grep -q "Too many wrong passwords" body
+check "and no session" sh -c '! grep -qi "^Set-Cookie: reflekt=" head'
+check "a crash writes no core file" \
+    grep -q "^Max core file size  *0  *0 " "/proc/$daemon_pid/limits"
 
 # ---- chat: console and the digest ----
 echo "anna: console" >&3
@@ -262,4 +280,20 @@ check "clean stop" [ $? -eq 0 ]
 daemon_pid=""
 exec 3>&-
 check "no answer text in the log" sh -c '! grep -q "lytte mer" err'
+
+# Behind a TLS proxy ([web] public_url https://...) the cookie is Secure.
+REFLEKT_WEB_PUBLIC_URL=https://reflekt.example.org \
+    "$REFLEKT" run --listen 127.0.0.1:0 </dev/null >out2 2>err2 &
+daemon_pid=$!
+check "listening again" wait_for err2 'msg="listening"'
+port=$(sed -n 's/.*msg="listening".* port=\([0-9]*\).*/\1/p' err2 | head -n 1)
+base="http://127.0.0.1:$port"
+t=$(token "$(link anna)")
+check "signed in behind https" \
+    [ "$(code -c tls.jar -d "t=$t" "$base/console/login")" = 303 ]
+check "the cookie is Secure" \
+    grep -qi '^Set-Cookie: reflekt=.*HttpOnly; SameSite=Strict; Secure' head
+kill -TERM "$daemon_pid"
+wait "$daemon_pid"
+daemon_pid=""
 finish
