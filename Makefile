@@ -253,6 +253,10 @@ $(BUILD)/tests/bench-http: tests/bench/bench-http.c $(BUILD)/libreflekt.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libreflekt.a $(LIBS)
 
+$(BUILD)/tests/bench-ack: tests/bench/bench-ack.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
+
 $(BUILD)/tests/bench-matrix: tests/bench/bench-matrix.c $(FAKE_OBJ) \
 		$(BUILD)/libreflekt.a
 	@mkdir -p $(dir $@)
@@ -280,7 +284,8 @@ soak-smoke: all $(BUILD)/tests/soak
 
 # Figures for BENCHMARKS.md (a few minutes; BENCH_RUNS=1 for a quick look).
 bench: deps
-	$(Q)$(MAKE) -s all $(BUILD)/tests/bench-http $(BUILD)/tests/bench-matrix
+	$(Q)$(MAKE) -s all $(BUILD)/tests/bench-http $(BUILD)/tests/bench-matrix \
+	  $(BUILD)/tests/bench-ack $(BUILD)/tests/fake-slack-server
 	$(Q)sh tests/bench/run.sh $(BUILD)
 
 lint:

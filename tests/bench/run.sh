@@ -9,6 +9,8 @@
 #   5. scale (scale.sh): start-up, memory and idle wake-ups with
 #      BENCH_LEADERS (100,000) leaders, and 10,000 questions and answers at
 #      once.
+#   6. acknowledgement latency (ack.sh): signed Slack events at a steady
+#      1,000 answers/s for 10 s, open loop, against the Events API.
 set -u
 build=$1
 bin=$build/tests/bench-http
@@ -91,3 +93,9 @@ exec 3>&-
 
 echo "== scale: ${BENCH_LEADERS:-100000} leaders on the console adapter, 10,000 questions and answers at once"
 sh "$(dirname "$0")/scale.sh" "$reflekt" "${BENCH_LEADERS:-100000}" 10000
+
+echo "== ack: Slack Events API, 50 leaders, a steady 1,000 answers/s for 10 s (open loop), $runs runs"
+for r in $(seq "$runs"); do
+    sh "$(dirname "$0")/ack.sh" "$reflekt" "$build/tests/fake-slack-server" \
+        "$build/tests/bench-ack" 1000 10 50 | grep latency
+done
