@@ -7,7 +7,9 @@
 # then posts signed message events from them at RATE per second for
 # SECONDS, open loop, and reports the latency percentiles from each
 # request's due time to its 200 (sent only after the commit).  Afterwards
-# every answer must be in SQLite exactly once.
+# every answer must be in SQLite exactly once.  The fake Slack refuses
+# chat.postMessage beyond 300 a minute, as Slack paces a workspace, and
+# the run fails if reflekt's own pacing ever let it refuse one.
 set -u
 reflekt=$1
 fake=$2
@@ -71,7 +73,9 @@ pid=$!
 until_ok 10 grep -q "events_api=on" run.err || { echo "no Events API"; exit 1; }
 hport=$(sed -n 's/.*msg="listening".*port=\([0-9]*\).*/\1/p' run.err | head -n 1)
 
-# Every leader's question out first (Slack's pace: 300 a minute).
+# Every leader's question out first, at reflekt's pace for Slack.
+fk limit chat.postMessage 300 || exit 1
+t0=$(date +%s%3N)
 i=0
 while [ "$i" -lt "$leaders" ]; do
     "$reflekt" nudge "b$i" >/dev/null || exit 1
@@ -82,10 +86,15 @@ asked() {
         [ "$(tail -n 2 fake.out | head -n 1)" -ge "$leaders" ]
 }
 until_ok 120 asked || { echo "questions not sent"; exit 1; }
+echo "pace: $leaders questions handed to Slack in $(( $(date +%s%3N) - t0 )) ms"
 
 "$client" "http://127.0.0.1:$hport/slack/events" bench-signing-secret \
     "$leaders" "$rate" "$seconds"
 status=$?
+fk stats || exit 1
+limited=$(sed -n 's/.* limited \([0-9]*\).*/\1/p' fake.out | tail -n 1)
+echo "pace: $limited calls refused by Slack's limit of 300 a minute"
+[ "$limited" -eq 0 ] || status=1
 stored=$(sqlite3 "$REFLEKT_DB" "SELECT count(*) FROM response")
 want=$((rate * (seconds + 1)))
 echo "ack: $want answers sent, $stored stored"
