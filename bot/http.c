@@ -8,6 +8,11 @@
  * their completion is acted on, so curl is never re-entered from its own
  * callbacks.  Each request owns a uv_timer for rate-limit and backoff waits;
  * its memory is freed in that timer's close callback.
+ *
+ * At most HTTP_MAX_IN_FLIGHT transfers are in curl at once; the rest wait
+ * their turn in a queue, in order.  Ten thousand questions due at once so
+ * travel over a few dozen kept-alive connections, and a transfer's timeout
+ * runs only while it is on the wire, not while it waits.
  */
 #include "http.h"
 
@@ -31,6 +36,7 @@
 #define HTTP_MAX_BACKOFF_MS 60000L
 #define HTTP_DEFAULT_RETRY_AFTER_MS 1000
 #define HTTP_MAX_HEADERS ((size_t)64 << 10)
+#define HTTP_MAX_IN_FLIGHT 64
 
 struct http_req;
 
@@ -39,7 +45,9 @@ struct http {
     CURLM *multi;
     uv_timer_t timer;
     struct ratelimit *rl;
-    struct http_req *reqs; /* every request not yet completed */
+    struct http_req *reqs;               /* every request not yet completed */
+    struct http_req *queue, *queue_tail; /* ready, waiting for a slot */
+    int in_flight;                       /* transfers in curl */
     int closing;
     int open_handles; /* uv handles still to be closed */
     uint64_t seed;
@@ -56,6 +64,8 @@ struct http_req {
     struct http_req *prev, *next;
     CURL *easy;
     int in_multi;
+    int queued;
+    struct http_req *queue_next;
     char *method, *url, *bucket, *ca_file;
     int raw;
     struct curl_slist *headers;
@@ -75,6 +85,8 @@ struct http_req {
 
 static void http_check(struct http *h);
 static void http_schedule(struct http_req *q, int64_t delay_ms);
+static int http_submit(struct http_req *q);
+static void http_pump(struct http *h);
 
 /* One of h's handles is closed; the last one after http_close frees h. */
 static void
@@ -308,6 +320,20 @@ http_finish(struct http_req *q, int err, long status, const char *why)
     if (q->in_multi) {
         curl_multi_remove_handle(h->multi, q->easy);
         q->in_multi = 0;
+        h->in_flight--;
+    }
+    if (q->queued) {
+        struct http_req **pp = &h->queue;
+
+        while (*pp != q)
+            pp = &(*pp)->queue_next;
+        *pp = q->queue_next;
+        if (h->queue_tail == q) {
+            h->queue_tail = NULL;
+            for (struct http_req *t = h->queue; t != NULL; t = t->queue_next)
+                h->queue_tail = t;
+        }
+        q->queued = 0;
     }
     uv_timer_stop(&q->wait);
     /* Unlink first: a callback may start new requests or close h. */
@@ -369,6 +395,7 @@ http_done(struct http_req *q, CURLcode cc)
     curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
     curl_multi_remove_handle(h->multi, q->easy);
     q->in_multi = 0;
+    h->in_flight--;
     if (q->too_big || cc == CURLE_FILESIZE_EXCEEDED) {
         http_finish(q, ERR_TOOBIG, status, "response too large");
         return;
@@ -443,6 +470,47 @@ http_check(struct http *h)
         if (q != NULL)
             http_done(q, m->data.result);
     }
+    if (!h->closing)
+        http_pump(h);
+}
+
+/* Start q's transfer now if a slot is free, else queue it. */
+static int
+http_start(struct http_req *q)
+{
+    struct http *h = q->h;
+    int rc;
+
+    if (h->in_flight >= HTTP_MAX_IN_FLIGHT) {
+        q->queued = 1;
+        q->queue_next = NULL;
+        if (h->queue_tail != NULL)
+            h->queue_tail->queue_next = q;
+        else
+            h->queue = q;
+        h->queue_tail = q;
+        return 0;
+    }
+    if ((rc = http_submit(q)) == 0)
+        h->in_flight++;
+    return rc;
+}
+
+/* Start queued transfers while slots are free. */
+static void
+http_pump(struct http *h)
+{
+    while (h->queue != NULL && h->in_flight < HTTP_MAX_IN_FLIGHT) {
+        struct http_req *q = h->queue;
+        int rc;
+
+        h->queue = q->queue_next;
+        if (h->queue == NULL)
+            h->queue_tail = NULL;
+        q->queued = 0;
+        if ((rc = http_start(q)) < 0)
+            http_finish(q, rc, 0, "cannot start the transfer");
+    }
 }
 
 static void
@@ -460,7 +528,7 @@ on_wait(uv_timer_t *t)
         uv_timer_start(&q->wait, on_wait, (uint64_t)paused, 0);
         return;
     }
-    rc = http_submit(q);
+    rc = http_start(q);
     if (rc < 0)
         http_finish(q, rc, 0, "cannot start the transfer");
 }

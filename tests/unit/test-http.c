@@ -311,6 +311,31 @@ T_TEST(test_burst_respects_rate)
     teardown();
 }
 
+/*
+ * 130 slow requests at once: at most 64 are on the wire together, so they
+ * go in three waves, and each one's timeout (800 ms, more than one wave
+ * but less than three) counts only from its own start: none times out.
+ */
+T_TEST(test_many_wait_their_turn)
+{
+    static struct result r[130];
+    struct http_request t = {.timeout_ms = 800};
+    uint64_t t0;
+
+    setup();
+    memset(r, 0, sizeof(r));
+    t0 = uv_now(&loop);
+    for (int i = 0; i < 130; i++)
+        get("/slow/300", &r[i], &t);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    for (int i = 0; i < 130; i++) {
+        T_EQ_INT(r[i].err, 0);
+        T_EQ_INT(r[i].status, 200);
+    }
+    T_CHECK(uv_now(&loop) - t0 >= 850);
+    teardown();
+}
+
 T_TEST(test_close_cancels_in_flight)
 {
     struct result r = {0};
@@ -446,6 +471,7 @@ main(void)
         T_CASE(test_connection_refused),
         T_CASE(test_malformed_and_oversized),
         T_CASE(test_json_body_sent),
+        T_CASE(test_many_wait_their_turn),
         T_CASE(test_burst_respects_rate),
         T_CASE(test_close_cancels_in_flight),
         T_CASE(test_ratelimit_arithmetic),
