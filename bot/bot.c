@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 /* A far-off timer is re-checked hourly, in case the wall clock jumped. */
 #define BOT_MAX_SLEEP_MS (3600u * 1000u)
@@ -47,6 +48,7 @@ struct bot {
     struct config conf;
     const char *config_path;
     struct store *st;
+    int lock_fd; /* held on the database file while the daemon runs */
     struct prompt_set prompts;
     struct convo cv;
     struct adapter *adapters[CONVO_MAX_ADAPTERS];
@@ -487,6 +489,8 @@ bot_release(struct bot *b)
     }
     prompt_set_release(&b->prompts);
     store_close(b->st);
+    if (b->lock_fd >= 0)
+        close(b->lock_fd);
     free(b->wal_name);
 }
 
@@ -516,6 +520,7 @@ bot_run(struct config *conf, const char *config_path)
     char err[ERR_BUFSZ] = "";
     int status = 1, rc;
 
+    b->lock_fd = -1;
     b->conf = *conf; /* taken over */
     memset(conf, 0, sizeof(*conf));
     b->config_path = config_path;
@@ -524,6 +529,12 @@ bot_run(struct config *conf, const char *config_path)
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (store_open(b->conf.db, &b->st, err) < 0) {
+        fprintf(stderr, "reflekt: %s\n", err);
+        goto out;
+    }
+    /* One daemon per database, and no restore under a running one; a
+     * daemon still stopping is given a few seconds. */
+    if (store_lock_file(b->conf.db, 5000, &b->lock_fd, err) < 0) {
         fprintf(stderr, "reflekt: %s\n", err);
         goto out;
     }

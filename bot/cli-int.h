@@ -40,6 +40,10 @@ int cli_leader_get(struct store *st, const char *handle,
                    struct store_leader *l);
 /* Who runs the command, for the audit log. */
 const char *cli_actor(void);
+
+/* cli-backup.c */
+int cli_backup(const struct config *conf, int argc, char **argv);
+int cli_restore(const struct config *conf, int argc, char **argv);
 /* "YYYY-MM-DDTHH:MM:SSZ" (RFC 3339, UTC). */
 void cli_rfc3339(int64_t t, char *out, size_t outsz);
 /* "YYYY-MM-DD HH:MM" in zone tz. */

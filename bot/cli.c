@@ -1085,7 +1085,11 @@ cli_usage(void *f)
           "                              a consultant's or manager's chat\n"
           "                              account, for /reflekt\n"
           "  person password NAME [--clear]  the web console password (read\n"
-          "                              from standard input)\n",
+          "                              from standard input)\n"
+          "  backup FILE                 a consistent copy of the database,\n"
+          "                              while reflekt runs\n"
+          "  restore FILE [--yes]        replace the database with a copy\n"
+          "                              (reflekt must be stopped)\n",
           (FILE *)f);
 }
 
@@ -1116,6 +1120,10 @@ cli_main(struct config *conf, int argc, char **argv)
         return cli_person_main(conf, argc - 1, argv + 1);
     if (strcmp(cmd, "console-link") == 0)
         return cli_console_link(conf, argc, argv);
+    if (strcmp(cmd, "backup") == 0)
+        return cli_backup(conf, argc, argv);
+    if (strcmp(cmd, "restore") == 0)
+        return cli_restore(conf, argc, argv);
     cli_error("unknown command \"%s\"", cmd);
     cli_usage(stderr);
     return 2;

@@ -23,7 +23,8 @@
     X(TOOBIG, "too large")                                                     \
     X(AUTH, "platform refused the credentials")                                \
     X(RATELIMIT, "platform rate limit")                                        \
-    X(PLATFORM, "platform error")
+    X(PLATFORM, "platform error")                                              \
+    X(BUSY, "in use")
 
 enum err {
     ERR_OK = 0,

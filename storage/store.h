@@ -45,6 +45,40 @@ int store_open(const char *path, struct store **out, char *err);
 /* Close, finishing nothing: callers commit first.  NULL is a no-op. */
 void store_close(struct store *st);
 
+/* ---- backup and restore (store-backup.c) ---- */
+
+/* What a database file holds, as the checks found it. */
+struct store_file_info {
+    int schema;
+    int64_t leaders, answers;
+};
+
+/* The schema version this reflekt writes. */
+int store_schema_latest(void);
+/*
+ * Take the lock a running daemon holds on the database file at path,
+ * waiting up to wait_ms for one that is stopping.  Returns: 0 and *fd
+ * (close it to let go; -1 when there is no file yet), ERR_BUSY with err
+ * when a daemon holds it, or ERR_IO.
+ */
+int store_lock_file(const char *path, int wait_ms, int *fd, char *err);
+/*
+ * A consistent copy of the database at db, as of one instant, into the new
+ * single file dst (replaced only once the copy is checked and durable),
+ * while a daemon may be writing.  Returns: 0 and *info, or < 0 with err.
+ */
+int store_backup(const char *db, const char *dst, struct store_file_info *info,
+                 char *err);
+/* Check a copy: integrity_check, a reflekt schema no newer than this one. */
+int store_check_file(const char *path, struct store_file_info *info, char *err);
+/*
+ * Replace the database at db with the checked copy at src; no daemon may
+ * hold db (the caller holds its lock).  Returns: 0 and *info, or < 0 with
+ * err, db untouched.
+ */
+int store_restore(const char *src, const char *db, struct store_file_info *info,
+                  char *err);
+
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
