@@ -15,8 +15,15 @@
 
 CC ?= cc
 BUILD ?= build
+VERSION = 0.9.0
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+DOCDIR = $(PREFIX)/share/doc/reflekt
+UNITDIR = $(PREFIX)/lib/systemd/system
+SYSUSERSDIR = $(PREFIX)/lib/sysusers.d
+MANDIR = $(PREFIX)/share/man
 PKGS = libuv libcurl jansson sqlite3 libical inih libmicrohttpd libcrypto \
-	libwebsockets libsodium
+	libwebsockets libsodium libsystemd
 # Debian package that provides each pkg-config name, for error messages.
 DEB_libuv = libuv1-dev
 DEB_libcurl = libcurl4-openssl-dev
@@ -28,6 +35,7 @@ DEB_libmicrohttpd = libmicrohttpd-dev
 DEB_libcrypto = libssl-dev
 DEB_libwebsockets = libwebsockets-dev
 DEB_libsodium = libsodium-dev
+DEB_libsystemd = libsystemd-dev
 
 # Build and test tools, then the -dev packages above.
 DEB_TOOLS = build-essential pkg-config clang libclang-rt-14-dev valgrind curl \
@@ -41,7 +49,8 @@ DEB_ALL = $(DEB_TOOLS) $(DEB_RUNTIME) $(foreach p,$(PKGS),$(DEB_$(p)))
 WARN = -Wall -Wextra -Werror -Wshadow -Wconversion -Wstrict-prototypes \
 	-Wmissing-prototypes -Wno-sign-conversion
 BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O2 \
-	$(WARN) -I. -Ibot -Iadapters -Istorage -Iprompts -MMD -MP
+	$(WARN) -I. -Ibot -Iadapters -Istorage -Iprompts -MMD -MP \
+	-DREFLEKT_VERSION='"$(VERSION)"'
 ifeq ($(SANITIZE),1)
 BASE_CFLAGS += -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined
@@ -140,6 +149,32 @@ deps:
 	  echo "  apt-get update && apt-get install -y$$missing"; \
 	  exit 1; \
 	fi
+
+# PREFIX (/usr/local) and DESTDIR as usual.  The unit names the binary
+# by its final path, PREFIX/bin/reflekt.
+install: all
+	$(Q)install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) \
+	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	$(Q)install -m 755 $(BUILD)/reflekt $(DESTDIR)$(BINDIR)/reflekt
+	$(Q)install -m 644 dist/reflekt.1 $(DESTDIR)$(MANDIR)/man1/reflekt.1
+	$(Q)install -m 644 dist/reflekt.conf.5 \
+	  $(DESTDIR)$(MANDIR)/man5/reflekt.conf.5
+	$(Q)install -m 644 config.example README.md SECURITY.md \
+	  $(DESTDIR)$(DOCDIR)/
+	$(Q)sed 's|@BINDIR@|$(BINDIR)|g' dist/reflekt.service.in \
+	  >$(DESTDIR)$(UNITDIR)/reflekt.service
+	$(Q)chmod 644 $(DESTDIR)$(UNITDIR)/reflekt.service
+	$(Q)install -m 644 dist/reflekt.sysusers \
+	  $(DESTDIR)$(SYSUSERSDIR)/reflekt.conf
+
+# make install into a temporary folder, the tree checked, the unit checked
+# by systemd-analyze verify.
+check-install: all
+	$(Q)sh tests/install/check-install.sh >build/install.log 2>&1; \
+	  status=$$?; cat build/install.log; \
+	  sed -n 's/^install: \([0-9]*\) passed, \([0-9]*\) failed$$/\1 \2/p' \
+	    build/install.log >build/install-results; exit $$status
 
 demo: deps
 	$(Q)$(MAKE) -s all

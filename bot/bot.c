@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 /* A far-off timer is re-checked hourly, in case the wall clock jumped. */
@@ -309,6 +310,7 @@ bot_stop(struct bot *b)
     if (b->stopping)
         return;
     b->stopping = 1;
+    sd_notify(0, "STOPPING=1");
     log_info("msg=\"stopping\"");
     for (int i = 0; i < b->nadapters; i++)
         b->adapters[i]->ops->stop(b->adapters[i]);
@@ -347,6 +349,7 @@ bot_reload(struct bot *b)
     struct config fresh;
     char err[ERR_BUFSZ] = "";
 
+    sd_notify(0, "RELOADING=1");
     config_init(&fresh);
     if (config_load(&fresh, b->config_path, err) < 0) {
         char esc[2 * ERR_BUFSZ];
@@ -354,6 +357,8 @@ bot_reload(struct bot *b)
         log_error("msg=\"configuration not reloaded\" error=\"%s\"",
                   log_esc(err, esc, sizeof(esc)));
         config_release(&fresh);
+        sd_notify(0, "READY=1\nSTATUS=configuration not reloaded; the "
+                     "previous one stays");
         return;
     }
     if (strcmp(fresh.db, b->conf.db) != 0)
@@ -365,6 +370,7 @@ bot_reload(struct bot *b)
     b->cv.conf = &b->conf;
     log_set_level(b->conf.log_level);
     log_info("msg=\"configuration reloaded\"");
+    sd_notify(0, "READY=1\nSTATUS=running");
     uv_timer_start(&b->timer, on_timer, 0, 0);
 }
 
@@ -575,6 +581,9 @@ bot_run(struct config *conf, const char *config_path)
     bot_watch(b);
     log_info("msg=\"reflekt running\" db=\"%s\" questions=%zu adapters=%d",
              b->conf.db, b->prompts.n, b->nadapters);
+    /* Under systemd (Type=notify): the adapters have started and the
+     * endpoint listens.  Without NOTIFY_SOCKET this does nothing. */
+    sd_notify(0, "READY=1\nSTATUS=running");
     bot_retention(b);
     bot_tick(b);
     uv_run(&b->loop, UV_RUN_DEFAULT);

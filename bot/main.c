@@ -38,6 +38,9 @@ main(int argc, char **argv)
             verbose = 1;
         } else if (strcmp(argv[i], "-vv") == 0) {
             verbose = 2;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("reflekt %s\n", REFLEKT_VERSION);
+            return 0;
         } else if (strcmp(argv[i], "-h") == 0 ||
                    strcmp(argv[i], "--help") == 0) {
             cli_usage(stdout);
