@@ -7,6 +7,8 @@
 #                   a short crash loop, then a short fuzz run of every parser
 #   make soak       the crash loop: SOAK_KILLS (200) SIGKILLs under chaos
 #   make fuzz       every fuzz target for FUZZ_SECONDS (default 300) each
+#   make install    PREFIX (/usr/local), DESTDIR: binary, man pages, docs,
+#                   systemd unit and sysusers file
 #   make lint       banned functions, clang-format
 #   make valgrind   unit tests and reflekt in the end-to-end tests under
 #                   valgrind memcheck (slow; make check runs a short one)
@@ -201,8 +203,9 @@ check: deps
 	$(Q)$(MAKE) -s fuzz-smoke
 	$(Q)$(MAKE) -s check-real
 	$(Q)$(MAKE) -s check-browser
+	$(Q)$(MAKE) -s check-install
 	$(Q)sh tests/summary.sh build/test-results build-san/test-results \
-	  build/valgrind-results \
+	  build/valgrind-results build/install-results \
 	  $$(cat build/real-results-file 2>/dev/null) \
 	  $$(ls build/browser-results 2>/dev/null)
 

@@ -1049,9 +1049,11 @@ cli_audit(const struct config *conf, int argc)
 void
 cli_usage(void *f)
 {
-    fputs("usage: reflekt [--db PATH] [--config FILE] [-v] COMMAND ...\n"
+    fputs("usage: reflekt [--db PATH] [--config FILE] [-v|-vv] COMMAND ...\n"
+          "       reflekt --version | --help\n"
           "\n"
-          "  run                         run the daemon\n"
+          "  run [--listen HOST:PORT]    run the daemon (and the HTTP "
+          "endpoint)\n"
           "  leader add HANDLE --platform P --user ID --consultant NAME\n"
           "        --manager NAME [--tz ZONE] --lang nb|sv|en\n"
           "        [--cadence RRULE] (--tz: from Slack's profile if left out)\n"
