@@ -365,6 +365,17 @@ bot_reload(struct bot *b)
         log_warn("msg=\"a new database path takes effect at restart\"");
     free(fresh.db);
     fresh.db = xstrdup(b->conf.db);
+    /* The endpoint stays bound where it is (--listen or the file's), and
+     * -v or -vv stay in force. */
+    if (fresh.listen != NULL &&
+        (b->conf.listen == NULL || strcmp(fresh.listen, b->conf.listen) != 0))
+        log_warn("msg=\"a new listen address takes effect at restart\"");
+    free(fresh.listen);
+    fresh.listen = b->conf.listen != NULL ? xstrdup(b->conf.listen) : NULL;
+    if (b->conf.verbose > 0) {
+        fresh.verbose = b->conf.verbose;
+        fresh.log_level = b->conf.log_level;
+    }
     config_release(&b->conf);
     b->conf = fresh;
     b->cv.conf = &b->conf;

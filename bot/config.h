@@ -21,6 +21,7 @@ struct config {
     /* [reflekt] */
     char *db;
     enum log_level log_level;
+    int verbose; /* -v (1) or -vv (2) on the command line: kept on reload */
     char *prompts_dir; /* extra question files; NULL for none */
     char *language;    /* for people reflekt does not know yet */
     /* [schedule]: defaults for newly enrolled leaders, and timings */

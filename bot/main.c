@@ -67,6 +67,7 @@ main(int argc, char **argv)
         free(conf.db);
         conf.db = xstrdup(db);
     }
+    conf.verbose = verbose;
     if (verbose > 0)
         conf.log_level = verbose > 1 ? LOG_LEVEL_TRACE : LOG_LEVEL_DEBUG;
     log_set_level(conf.log_level);

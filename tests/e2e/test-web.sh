@@ -266,6 +266,9 @@ check "a crash writes no core file" \
     grep -q "^Max core file size  *0  *0 " "/proc/$daemon_pid/limits"
 
 # ---- chat: console and the digest ----
+# A reload keeps the endpoint reflekt listens on (given by --listen).
+kill -HUP "$daemon_pid"
+check "configuration reloaded" wait_for err 'msg="configuration reloaded"' 5
 echo "anna: console" >&3
 check "console in chat gives a link" wait_for out "console/login?t=" 5
 echo "anna: status" >&3
