@@ -177,8 +177,8 @@ config_duration(const char *s, int64_t *out)
     n = strtoll(s, &end, 10);
     if (errno != 0 || n < 0 || n > 1000000)
         return ERR_INVAL;
-    if (strcmp(end, "s") == 0)
-        unit = 1;
+    if (strcmp(end, "s") == 0 || (*end == '\0' && n == 0))
+        unit = 1; /* nothing needs no unit: "0" means never */
     else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
         unit = 60;
     else if (strcmp(end, "h") == 0)

@@ -597,6 +597,7 @@ T_TEST(test_duration)
     T_EQ_INT(duration("3d"), 3 * 86400);
     T_EQ_INT(duration("2w"), 14 * 86400);
     T_EQ_INT(duration("0s"), 0);
+    T_EQ_INT(duration("0"), 0); /* "0: never" needs no unit */
     T_EQ_INT(duration("1000000w"), (int64_t)1000000 * 7 * 86400);
 
     T_EQ_INT(duration(""), -1);
@@ -606,6 +607,7 @@ T_TEST(test_duration)
     T_EQ_INT(duration("5y"), -1);
     T_EQ_INT(duration("1.5h"), -1);
     T_EQ_INT(duration("5"), -1);
+    T_EQ_INT(duration("00x"), -1);
     T_EQ_INT(duration("5H"), -1);
     T_EQ_INT(duration("5 h"), -1);
     T_EQ_INT(duration(" 5h"), -1);
