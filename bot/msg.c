@@ -416,15 +416,15 @@ static const char *const msg_table[][LANG__COUNT] = {
         {
             [LANG_NB] = "Jeg kjenner deg ikke ennå. Be den som drifter "
                         "reflekt om å koble kontoen din til deg: "
-                        "`reflekt person link NAVN --platform slack "
-                        "--user DIN-ID`.",
+                        "`reflekt person link NAVN --platform %s "
+                        "--user %s`.",
             [LANG_SV] = "Jag känner inte dig ännu. Be den som driftar "
                         "reflekt att koppla ditt konto till dig: "
-                        "`reflekt person link NAMN --platform slack "
-                        "--user DITT-ID`.",
+                        "`reflekt person link NAMN --platform %s "
+                        "--user %s`.",
             [LANG_EN] = "I don't know you yet. Ask whoever runs reflekt to "
                         "link your account to you: `reflekt person link NAME "
-                        "--platform slack --user YOUR-ID`.",
+                        "--platform %s --user %s`.",
         },
     [MSG_STAFF_NOT_YOURS] =
         {

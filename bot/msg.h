@@ -53,7 +53,7 @@ enum msg_id {
     MSG_SETTLED_SNOOZED,    /* %s when it comes again */
     MSG_STAFF_HELP,         /* (none) /reflekt for consultants, managers */
     MSG_STAFF_BAD,          /* (none) a /reflekt command not understood */
-    MSG_STAFF_UNKNOWN,      /* (none) someone reflekt has not linked */
+    MSG_STAFF_UNKNOWN,      /* %s platform, %s their id: not linked yet */
     MSG_STAFF_NOT_YOURS,    /* %s handle */
     MSG_STAFF_MANAGER_ONLY, /* (none) cadence by someone not the manager */
     MSG_STAFF_CONSULTANT_ONLY, /* (none) nudge by someone not the consultant */

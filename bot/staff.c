@@ -281,7 +281,8 @@ staff_run(struct store *st, const struct config *conf,
     staff_parse(text, len, &cmd);
     rc = store_person_by_identity(st, platform, user_id, me, sizeof(me));
     if (rc == ERR_NOTFOUND) {
-        staff_say(&c, MSG_STAFF_UNKNOWN, NULL, NULL, NULL, NULL);
+        /* Their own platform and id, ready to pass on to the operator. */
+        staff_say(&c, MSG_STAFF_UNKNOWN, platform, user_id, NULL, NULL);
         rc = 0;
         goto out;
     }

@@ -1362,7 +1362,7 @@ T_TEST(test_staff_commands)
     clock_set(T0);
     /* Not linked yet: told how to be. */
     T_EQ_INT(staff(&e, "UBOB", "c0", "status", r, sizeof(r)), 0);
-    T_CONTAINS(r, "person link");
+    T_CONTAINS(r, "`reflekt person link NAME --platform console --user UBOB`");
     T_EQ_INT(store_person_link(e.st, "bob", "console", "UBOB"), 0);
     T_EQ_INT(store_person_link(e.st, "anna", "console", "UANNA"), 0);
     T_EQ_INT(store_person_link(e.st, "nobody", "console", "UX"), ERR_NOTFOUND);
