@@ -85,7 +85,6 @@ struct http_req {
 
 static void http_check(struct http *h);
 static void http_schedule(struct http_req *q, int64_t delay_ms);
-static int http_submit(struct http_req *q);
 static void http_pump(struct http *h);
 
 /* One of h's handles is closed; the last one after http_close frees h. */

@@ -262,8 +262,7 @@ store_restore(const char *src, const char *db, struct store_file_info *info,
     char *tmp, *wal, *shm;
     int rc;
 
-    if ((rc = store_check_file(src, info, err)) < 0)
-        return rc;
+    /* The copy is checked before it replaces anything (store_copy). */
     tmp = sqlite3_mprintf("%s.part", db);
     wal = sqlite3_mprintf("%s-wal", db);
     shm = sqlite3_mprintf("%s-shm", db);

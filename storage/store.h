@@ -72,9 +72,10 @@ int store_backup(const char *db, const char *dst, struct store_file_info *info,
 /* Check a copy: integrity_check, a reflekt schema no newer than this one. */
 int store_check_file(const char *path, struct store_file_info *info, char *err);
 /*
- * Replace the database at db with the checked copy at src; no daemon may
- * hold db (the caller holds its lock).  Returns: 0 and *info, or < 0 with
- * err, db untouched.
+ * Replace the database at db with a copy of src, checked as
+ * store_check_file does before it replaces anything (call that first to
+ * refuse with src's own name); no daemon may hold db (the caller holds its
+ * lock).  Returns: 0 and *info, or < 0 with err, db untouched.
  */
 int store_restore(const char *src, const char *db, struct store_file_info *info,
                   char *err);
