@@ -9,11 +9,12 @@
 #   make fuzz       every fuzz target for FUZZ_SECONDS (default 300) each
 #   make install    PREFIX (/usr/local), DESTDIR: binary, man pages, docs,
 #                   systemd unit and sysusers file
+#   make deb        the Debian package, in build-deb (dpkg-buildpackage)
 #   make lint       banned functions, clang-format
 #   make valgrind   unit tests and reflekt in the end-to-end tests under
 #                   valgrind memcheck (slow; make check runs a short one)
 #
-# User CFLAGS/LDFLAGS are appended, never overwritten.  V=1 shows commands.
+# User CPPFLAGS/CFLAGS/LDFLAGS are appended, never overwritten.  V=1 shows commands.
 
 CC ?= cc
 BUILD ?= build
@@ -44,6 +45,8 @@ DEB_TOOLS = build-essential pkg-config clang libclang-rt-14-dev valgrind curl \
 	sqlite3 procps wrk openssl clang-format python3
 # Headless browser tests of the web console (make check-browser).
 DEB_TOOLS += chromium
+# The Debian package (make deb).
+DEB_TOOLS += debhelper
 # Loaded by libwebsockets at run time, so no -dev package pulls it in.
 DEB_RUNTIME = libwebsockets-evlib-uv
 DEB_ALL = $(DEB_TOOLS) $(DEB_RUNTIME) $(foreach p,$(PKGS),$(DEB_$(p)))
@@ -61,7 +64,7 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_LDFLAGS) $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lm
 
@@ -85,7 +88,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 15
 
 .PHONY: all deps check-pkgs demo check check-real check-browser test \
-	test-san fuzz \
+	test-unit test-san fuzz deb check-deb \
 	fuzz-smoke lint soak soak-smoke valgrind-smoke \
 	valgrind bench clean
 .SUFFIXES:
@@ -170,6 +173,21 @@ install: all
 	$(Q)install -m 644 dist/reflekt.sysusers \
 	  $(DESTDIR)$(SYSUSERSDIR)/reflekt.conf
 
+# The Debian package from the files git knows (committed or not), built in
+# a copy under build-deb so that dpkg-buildpackage's output lands there.
+deb: check-pkgs
+	$(Q)v=$$(sed -n '1s/^reflekt (\([^)]*\)).*/\1/p' debian/changelog); \
+	  [ "$$v" = "$(VERSION)" ] || { echo "reflekt: debian/changelog says" \
+	    "$$v, the Makefile $(VERSION)" >&2; exit 1; }
+	$(Q)rm -rf build-deb && mkdir -p build-deb/reflekt-$(VERSION)
+	$(Q)git ls-files -z --cached --others --exclude-standard | \
+	  xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+	  tar --null -T - -cf - | tar -xf - -C build-deb/reflekt-$(VERSION)
+	$(Q)cd build-deb/reflekt-$(VERSION) && \
+	  dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+	  { tail -n 40 ../build.log; exit 1; }
+	@ls build-deb/*.deb
+
 # make install into a temporary folder, the tree checked, the unit checked
 # by systemd-analyze verify.
 check-install: all
@@ -185,6 +203,10 @@ demo: deps
 test: all $(TEST_BIN) $(BUILD)/tests/fake-matrix-server \
 		$(BUILD)/tests/fake-slack-server $(BUILD)/tests/fake-teams-server
 	$(Q)sh tests/run.sh $(BUILD) ./reflekt
+
+# The unit tests alone (the Debian package's build runs them).
+test-unit: all $(TEST_BIN)
+	$(Q)E2E=0 sh tests/run.sh $(BUILD) ./reflekt
 
 # The same suite, rebuilt under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-san:
@@ -350,6 +372,6 @@ valgrind-smoke: all
 	  RESULTS=$(BUILD)/valgrind-results sh tests/run.sh $(BUILD) ./reflekt
 
 clean:
-	rm -rf build build-san build-fuzz reflekt
+	rm -rf build build-san build-fuzz build-deb reflekt
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

@@ -42,3 +42,10 @@ adapter_free(struct adapter *a)
 {
     free(a);
 }
+
+void
+adapter_up(struct adapter *a)
+{
+    if (a->host.up != NULL)
+        a->host.up(a, a->host.arg);
+}

@@ -84,6 +84,12 @@ struct adapter_host {
     /* The platform refused reflekt for good (a revoked token): the daemon
      * stops with an error.  why is said to the operator. */
     void (*fatal)(struct adapter *a, const char *why, void *arg);
+    /* The platform connection is up: reflekt can hear and send there
+     * (console: reading; Matrix: signed in, filter set; Slack: signed in
+     * and Socket Mode connected when used; Teams: signing keys and a
+     * connector token).  Called again after a reconnect; NULL: nobody
+     * asks. */
+    void (*up)(struct adapter *a, void *arg);
     void *arg;
 };
 
@@ -162,5 +168,7 @@ const struct adapter_ops *adapter_find(const char *name);
 struct adapter *adapter_new(const struct adapter_ops *ops, uv_loop_t *loop,
                             const struct adapter_host *host);
 void adapter_free(struct adapter *a);
+/* Tells the host the platform connection is up (host.up). */
+void adapter_up(struct adapter *a);
 
 #endif

@@ -369,8 +369,12 @@ console_start(struct adapter *a)
     } else {
         c->fd = STDIN_FILENO;
     }
-    if (fstat(c->fd, &sb) == 0 && S_ISREG(sb.st_mode))
-        return console_start_file(a, &sb);
+    if (fstat(c->fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        rc = console_start_file(a, &sb);
+        if (rc == 0)
+            adapter_up(a);
+        return rc;
+    }
     snprintf(c->run_id, sizeof(c->run_id), "s%" PRIu64 "-%ld",
              (uint64_t)uv_hrtime(), (long)getpid());
     type = uv_guess_handle(c->fd);
@@ -384,6 +388,7 @@ console_start(struct adapter *a)
         }
     } else {
         log_info("adapter=console msg=\"no input; sending only\"");
+        adapter_up(a);
         return 0;
     }
     if (rc < 0) {
@@ -400,6 +405,7 @@ console_start(struct adapter *a)
                   uv_strerror(rc));
         return ERR_IO;
     }
+    adapter_up(a);
     return 0;
 }
 

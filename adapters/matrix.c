@@ -780,6 +780,7 @@ on_filter(const struct http_response *res, void *arg)
     log_info("adapter=matrix msg=\"connected\" resumes=%s",
              m->since[0] ? "yes" : "no");
     matrix_unpark(m); /* held only until the stored token was read */
+    adapter_up(m->a);
     matrix_sync(m);
 }
 

@@ -259,6 +259,8 @@ on_auth(const struct http_response *res, void *arg)
              "events_api=%s",
              s->team, s->app_auth != NULL ? "on" : "off",
              s->secret != NULL && s->a->listen != NULL ? "on" : "off");
+    if (s->app_auth == NULL)
+        adapter_up(s->a); /* Events API only: signed in is up */
     slack_links_fill(s);
 }
 
@@ -436,6 +438,7 @@ on_ws_message(struct ws_conn *c, const char *text, size_t len, void *arg)
         l->hello = 1;
         s->link_backoff_ms = 0;
         log_info("adapter=slack msg=\"Socket Mode connected\"");
+        adapter_up(s->a);
         /* A replacement is up: the links it replaces may go now. */
         for (struct slack_link *o = s->links; o != NULL; o = o->next) {
             if (o->retiring && o->c != NULL)

@@ -237,6 +237,8 @@ on_jwks(const struct http_response *res, void *arg)
     t->kf.at = uv_now(t->a->loop);
     uv_timer_start(&t->kf.timer, on_keys_timer, TEAMS_KEYS_REFRESH_MS, 0);
     teams_keys_done(t, 1);
+    if (t->tf.ok)
+        adapter_up(t->a);
 }
 
 static void
@@ -402,6 +404,8 @@ on_token(const struct http_response *res, void *arg)
     log_info("adapter=teams msg=\"connector token obtained\" "
              "expires_in_s=%" PRId64,
              (int64_t)ttl);
+    if (t->kf.ok)
+        adapter_up(t->a);
     /* Renew early; a token shorter-lived than that is renewed halfway. */
     uv_timer_start(&t->tf.timer, on_token_timer,
                    (uint64_t)ttl * 1000 > 2 * TEAMS_TOKEN_EARLY_MS

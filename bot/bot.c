@@ -68,7 +68,10 @@ struct bot {
     struct web *web;
     struct commit *commit;
     int stopping;
-    int failed; /* stopped by a fatal platform error */
+    int failed;  /* stopped by a fatal platform error */
+    unsigned up; /* bit i: adapters[i] reported its platform up */
+    int started; /* every adapter's start() returned */
+    int ready;   /* systemd told READY=1 */
 };
 
 static void bot_tick(struct bot *b);
@@ -332,6 +335,47 @@ bot_stop(struct bot *b)
     uv_close((uv_handle_t *)&b->sighup, NULL);
 }
 
+/*
+ * Under systemd (Type=notify), READY=1 once every adapter has its platform
+ * connection up; until then STATUS names the ones still connecting.
+ * Without NOTIFY_SOCKET sd_notify does nothing.
+ */
+static void
+bot_notify_ready(struct bot *b)
+{
+    char waiting[128] = "";
+    size_t len = 0;
+
+    for (int i = 0; i < b->nadapters; i++) {
+        if (!(b->up & (1u << i)) && len < sizeof(waiting))
+            len +=
+                (size_t)snprintf(waiting + len, sizeof(waiting) - len, "%s%s",
+                                 len ? ", " : "", b->adapters[i]->ops->name);
+    }
+    if (len > 0) {
+        sd_notifyf(0, "STATUS=connecting to %s", waiting);
+        return;
+    }
+    b->ready = 1;
+    log_info("msg=\"ready\" adapters=%d", b->nadapters);
+    sd_notify(0, "READY=1\nSTATUS=running");
+}
+
+static void
+host_up(struct adapter *a, void *arg)
+{
+    struct bot *b = arg;
+
+    for (int i = 0; i < b->nadapters; i++) {
+        if (b->adapters[i] == a && !(b->up & (1u << i))) {
+            b->up |= 1u << i;
+            log_debug("adapter=%s msg=\"up\"", a->ops->name);
+            if (b->started && !b->ready && !b->stopping)
+                bot_notify_ready(b);
+        }
+    }
+}
+
 /* A platform refused reflekt for good: stop, and exit with an error. */
 static void
 host_fatal(struct adapter *a, const char *why, void *arg)
@@ -349,7 +393,9 @@ bot_reload(struct bot *b)
     struct config fresh;
     char err[ERR_BUFSZ] = "";
 
-    sd_notify(0, "RELOADING=1");
+    /* A reload before the start finished is not one systemd asked for. */
+    if (b->ready)
+        sd_notify(0, "RELOADING=1");
     config_init(&fresh);
     if (config_load(&fresh, b->config_path, err) < 0) {
         char esc[2 * ERR_BUFSZ];
@@ -357,8 +403,9 @@ bot_reload(struct bot *b)
         log_error("msg=\"configuration not reloaded\" error=\"%s\"",
                   log_esc(err, esc, sizeof(esc)));
         config_release(&fresh);
-        sd_notify(0, "READY=1\nSTATUS=configuration not reloaded; the "
-                     "previous one stays");
+        if (b->ready)
+            sd_notify(0, "READY=1\nSTATUS=configuration not reloaded; the "
+                         "previous one stays");
         return;
     }
     if (strcmp(fresh.db, b->conf.db) != 0)
@@ -381,7 +428,8 @@ bot_reload(struct bot *b)
     b->cv.conf = &b->conf;
     log_set_level(b->conf.log_level);
     log_info("msg=\"configuration reloaded\"");
-    sd_notify(0, "READY=1\nSTATUS=running");
+    if (b->ready)
+        sd_notify(0, "READY=1\nSTATUS=running");
     uv_timer_start(&b->timer, on_timer, 0, 0);
 }
 
@@ -407,6 +455,7 @@ bot_adapters(struct bot *b)
         .cursor_get = host_cursor_get,
         .cursor_set = host_cursor_set,
         .fatal = host_fatal,
+        .up = host_up,
         .arg = b,
     };
     const struct adapter_ops *want[CONVO_MAX_ADAPTERS];
@@ -592,9 +641,9 @@ bot_run(struct config *conf, const char *config_path)
     bot_watch(b);
     log_info("msg=\"reflekt running\" db=\"%s\" questions=%zu adapters=%d",
              b->conf.db, b->prompts.n, b->nadapters);
-    /* Under systemd (Type=notify): the adapters have started and the
-     * endpoint listens.  Without NOTIFY_SOCKET this does nothing. */
-    sd_notify(0, "READY=1\nSTATUS=running");
+    /* Adapters up inside start() (the console) were counted, not told. */
+    b->started = 1;
+    bot_notify_ready(b);
     bot_retention(b);
     bot_tick(b);
     uv_run(&b->loop, UV_RUN_DEFAULT);

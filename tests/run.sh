@@ -5,7 +5,7 @@
 # totals also go to BUILD/test-results for tests/summary.sh.
 # VALGRIND=1 runs the unit tests and reflekt in the end-to-end tests under
 # valgrind memcheck; E2E="crash proof" runs only those end-to-end tests,
-# UNIT=0 no unit tests, and RESULTS=FILE takes the totals instead.
+# E2E=0 none of them, UNIT=0 no unit tests, and RESULTS=FILE takes the totals instead.
 set -u
 build=$1
 reflekt=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
@@ -74,6 +74,7 @@ fi
 for t in tests/e2e/test-*.sh; do
     [ -f "$t" ] || continue
     name=$(basename "$t" .sh)
+    [ "${E2E:-}" = 0 ] && continue
     if [ -n "${E2E:-}" ]; then
         case " $E2E " in *" ${name#test-} "*) ;; *) continue ;; esac
     fi

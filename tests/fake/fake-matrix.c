@@ -1819,11 +1819,13 @@ fake_matrix_fault(struct fake_matrix *f, enum fake_matrix_fault fault,
     struct fm_fault *x = NULL;
 
     pthread_mutex_lock(&f->lock);
-    for (int i = 0; i < f->nfaults; i++)
-        if (f->faults[i].count <= 0) {
+    for (int i = 0; i < f->nfaults && x == NULL; i++)
+        if (f->faults[i].count > 0 && f->faults[i].fault == fault &&
+            strcmp(f->faults[i].path, path != NULL ? path : "") == 0)
+            x = &f->faults[i]; /* the same fault again: a new count */
+    for (int i = 0; i < f->nfaults && x == NULL; i++)
+        if (f->faults[i].count <= 0)
             x = &f->faults[i];
-            break;
-        }
     if (x == NULL && f->nfaults < FM_MAX_FAULTS)
         x = &f->faults[f->nfaults++];
     if (x != NULL) {

@@ -79,7 +79,8 @@ char *fake_matrix_direct(struct fake_matrix *f, const char *user);
 /* How many /sync requests arrived. */
 int fake_matrix_syncs(struct fake_matrix *f);
 
-/* Apply fault to the next `count` requests whose path contains `path`. */
+/* Apply fault to the next `count` requests whose path contains `path`;
+ * the same fault and path again replaces the count (0 ends it). */
 void fake_matrix_fault(struct fake_matrix *f, enum fake_matrix_fault fault,
                        const char *path, int count);
 /*
