@@ -10,6 +10,7 @@
 #   make install    PREFIX (/usr/local), DESTDIR: binary, man pages, docs,
 #                   systemd unit and sysusers file
 #   make deb        the Debian package, in build-deb (dpkg-buildpackage)
+#   make check-deb  the package installed and run on a clean Debian 12 root
 #   make lint       banned functions, clang-format
 #   make valgrind   unit tests and reflekt in the end-to-end tests under
 #                   valgrind memcheck (slow; make check runs a short one)
@@ -188,6 +189,25 @@ deb: check-pkgs
 	  { tail -n 40 ../build.log; exit 1; }
 	@ls build-deb/*.deb
 
+# The package installed with apt on a clean Debian 12 root (debootstrapped
+# once into REFLEKT_PEERS) and run there under the root's own systemd.
+# SKIP where root or namespaces cannot be had; REFLEKT_SKIP_DEB=1 skips it.
+check-deb:
+	$(Q)rm -f build/deb-results
+	$(Q)if [ "$${REFLEKT_SKIP_DEB:-0}" = 1 ]; then \
+	  echo "SKIP: REFLEKT_SKIP_DEB=1"; \
+	else \
+	  status=0; mkdir -p build; \
+	  { $(MAKE) -s deb && sh tests/install/check-deb.sh \
+	      build-deb/reflekt_$(VERSION)_*.deb $(VERSION); } \
+	    >build/deb.log 2>&1 || status=1; \
+	  cat build/deb.log; \
+	  sed -n 's/^deb: \([0-9]*\) passed, \([0-9]*\) failed$$/\1 \2/p' \
+	    build/deb.log >build/deb-results; \
+	  [ -s build/deb-results ] || rm -f build/deb-results; \
+	  exit $$status; \
+	fi
+
 # make install into a temporary folder, the tree checked, the unit checked
 # by systemd-analyze verify.
 check-install: all
@@ -226,8 +246,10 @@ check: deps
 	$(Q)$(MAKE) -s check-real
 	$(Q)$(MAKE) -s check-browser
 	$(Q)$(MAKE) -s check-install
+	$(Q)$(MAKE) -s check-deb
 	$(Q)sh tests/summary.sh build/test-results build-san/test-results \
 	  build/valgrind-results build/install-results \
+	  $$(ls build/deb-results 2>/dev/null) \
 	  $$(cat build/real-results-file 2>/dev/null) \
 	  $$(ls build/browser-results 2>/dev/null)
 

@@ -59,7 +59,7 @@ if command -v systemd-analyze >/dev/null 2>&1; then
         "StateDirectory=reflekt" "Type=notify" "Restart=on-failure"; do
         check "hardened: $key" grep -qx "$key" "$unit"
     done
-    check "reload sends SIGHUP" grep -q '^ExecReload=/bin/kill -HUP \$MAINPID' "$unit"
+    check "reload sends SIGHUP" grep -q '^ExecReload=.*kill -HUP "\$MAINPID"' "$unit"
 else
     echo "SKIP: systemd-analyze not installed"
 fi
