@@ -383,6 +383,24 @@ http_backoff(struct http_req *q)
     return d / 2 + (int64_t)(h->seed % (uint64_t)(d / 2 + 1));
 }
 
+/* -vv: one line per exchange.  The query string is left out: a Socket
+ * Mode URL carries a ticket there. */
+static void
+http_trace(struct http_req *q, CURLcode cc, long status)
+{
+    char url[512], esc[1024];
+    curl_off_t us = 0;
+
+    xstrlcpy(url, q->url, sizeof(url));
+    url[strcspn(url, "?#")] = '\0';
+    curl_easy_getinfo(q->easy, CURLINFO_TOTAL_TIME_T, &us);
+    log_trace("msg=\"outbound\" method=%s url=\"%s\" status=%ld us=%lld "
+              "attempt=%d%s%s",
+              q->method, log_esc(url, esc, sizeof(esc)), status, (long long)us,
+              q->attempt, cc != CURLE_OK ? " error=" : "",
+              cc != CURLE_OK ? curl_easy_strerror(cc) : "");
+}
+
 /* A transfer finished: retry, or complete. */
 static void
 http_done(struct http_req *q, CURLcode cc)
@@ -392,6 +410,8 @@ http_done(struct http_req *q, CURLcode cc)
     int64_t wait;
 
     curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (log_get_level() >= LOG_LEVEL_TRACE)
+        http_trace(q, cc, status);
     curl_multi_remove_handle(h->multi, q->easy);
     q->in_multi = 0;
     h->in_flight--;

@@ -70,6 +70,7 @@ struct listen_req {
     int nfields;
     char **headers; /* name, value, name, value, ... for the answer */
     int nheaders;
+    uint64_t t0; /* uv_hrtime() when the request began */
 };
 
 struct listen {
@@ -179,6 +180,15 @@ listen_queue(struct MHD_Connection *c, unsigned status, const char *ctype,
     ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     metrics_inbound((int)status);
+    if (q != NULL && log_get_level() >= LOG_LEVEL_TRACE) {
+        char esc[256];
+
+        /* MHD's url is the path alone: a sign-in token in the query string
+         * never reaches this line. */
+        log_trace("msg=\"inbound\" method=%s path=\"%s\" status=%u us=%llu",
+                  q->method, log_esc(q->path, esc, sizeof(esc)), status,
+                  (unsigned long long)((uv_hrtime() - q->t0) / 1000));
+    }
     return ret;
 }
 
@@ -366,6 +376,7 @@ on_access(void *cls, struct MHD_Connection *c, const char *url,
         q->conn = c;
         q->method = xstrdup(method);
         q->path = xstrdup(url);
+        q->t0 = uv_hrtime();
         buf_init(&q->body, l->max_body);
         *state = q;
         listen_form_start(l, q);

@@ -38,5 +38,7 @@ void log_at(enum log_level level, const char *fmt, ...)
 #define log_warn(...) log_at(LOG_LEVEL_WARN, __VA_ARGS__)
 #define log_info(...) log_at(LOG_LEVEL_INFO, __VA_ARGS__)
 #define log_debug(...) log_at(LOG_LEVEL_DEBUG, __VA_ARGS__)
+/* -vv: every HTTP exchange, in and out (paths without query strings). */
+#define log_trace(...) log_at(LOG_LEVEL_TRACE, __VA_ARGS__)
 
 #endif
