@@ -45,12 +45,22 @@ struct config_key {
     const char *name;
     enum config_type type;
     size_t offset;
-    int secret; /* never logged; warn when the file is readable by others */
+    int secret;   /* never logged; warn when the file is readable by others */
+    int min, max; /* CONFIG_INT: the range; CONFIG_DURATION: min 1, not 0 */
 };
 
 #define KEY(sec, name, type, field, secret)                                    \
     {                                                                          \
-        sec, name, type, offsetof(struct config, field), secret                \
+        sec, name, type, offsetof(struct config, field), secret, 0, 0          \
+    }
+#define INT(sec, name, field, min, max)                                        \
+    {                                                                          \
+        sec, name, CONFIG_INT, offsetof(struct config, field), 0, min, max     \
+    }
+/* A duration that may not be 0. */
+#define SPAN(sec, name, field)                                                 \
+    {                                                                          \
+        sec, name, CONFIG_DURATION, offsetof(struct config, field), 0, 1, 0    \
     }
 
 static const struct config_key config_keys[] = {
@@ -61,15 +71,15 @@ static const struct config_key config_keys[] = {
     KEY("schedule", "cadence", CONFIG_CADENCE, cadence, 0),
     KEY("schedule", "work_hours", CONFIG_HOURS, work_from, 0),
     KEY("schedule", "work_days", CONFIG_DAYS, work_days, 0),
-    KEY("schedule", "weekly_cap", CONFIG_INT, weekly_cap, 0),
+    INT("schedule", "weekly_cap", weekly_cap, 0, 21),
     KEY("schedule", "summer_pause", CONFIG_SUMMER, summer_from, 0),
     KEY("schedule", "holidays", CONFIG_HOLIDAYS, holidays, 0),
     KEY("schedule", "reminder_after", CONFIG_DURATION, reminder_after, 0),
-    KEY("schedule", "missed_after", CONFIG_DURATION, missed_after, 0),
+    SPAN("schedule", "missed_after", missed_after),
     KEY("schedule", "answer_window", CONFIG_DURATION, answer_window, 0),
     KEY("schedule", "snooze_default", CONFIG_DURATION, snooze_default, 0),
     KEY("schedule", "repeat_window", CONFIG_DURATION, repeat_window, 0),
-    KEY("schedule", "pre_session_days", CONFIG_INT, pre_session_days, 0),
+    INT("schedule", "pre_session_days", pre_session_days, 0, 21),
     KEY("schedule", "post_session", CONFIG_BOOL, post_session, 0),
     KEY("schedule", "agenda_before", CONFIG_DURATION, agenda_before, 0),
     KEY("http", "listen", CONFIG_PATH, listen, 0),
@@ -79,7 +89,7 @@ static const struct config_key config_keys[] = {
     KEY("slack", "app_token", CONFIG_STRING, slack_app_token, 1),
     KEY("slack", "signing_secret", CONFIG_STRING, slack_signing_secret, 1),
     KEY("slack", "api_base", CONFIG_URL, slack_api_base, 0),
-    KEY("slack", "connections", CONFIG_INT, slack_connections, 0),
+    INT("slack", "connections", slack_connections, 1, 10),
     KEY("teams", "app_id", CONFIG_STRING, teams_app_id, 0),
     KEY("teams", "app_password", CONFIG_STRING, teams_app_password, 1),
     KEY("teams", "tenant_id", CONFIG_STRING, teams_tenant_id, 0),
@@ -250,15 +260,21 @@ config_set(struct config *c, const struct config_key *k, const char *value,
                     where, k->name, value);
             return ERR_CONFIG;
         }
+        if (k->min > 0 && *(int64_t *)field == 0) {
+            err_set(err, "%s: %s cannot be 0, a duration such as 72h", where,
+                    k->name);
+            return ERR_CONFIG;
+        }
         return 0;
     case CONFIG_INT:
         errno = 0;
         n = strtoll(value, &end, 10);
-        if (errno != 0 || end == value || *end != '\0' || n < 0 || n > 21) {
+        if (errno != 0 || end == value || *end != '\0' || n < k->min ||
+            n > k->max) {
             err_set(err,
-                    "%s: %s must be a whole number from 0 to 21, not "
+                    "%s: %s must be a whole number from %d to %d, not "
                     "\"%s\"",
-                    where, k->name, value);
+                    where, k->name, k->min, k->max, value);
             return ERR_CONFIG;
         }
         *(int *)field = (int)n;

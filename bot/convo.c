@@ -556,9 +556,10 @@ convo_sent_work(struct store *st, void *arg)
         if (d.answered_at > 0) { /* answered before the confirmation */
             d.state = STORE_STATE_ANSWERED;
             d.action_at = now + cv->conf->answer_window;
-        } else if (cv->conf->reminder_after > 0) {
+        } else if (cv->conf->reminder_after > 0 &&
+                   cv->conf->reminder_after < cv->conf->missed_after) {
             d.action_at = convo_allowed(&l, now + cv->conf->reminder_after);
-        } else {
+        } else { /* no reminder: next comes missed_after */
             d.action_at = now + cv->conf->missed_after;
         }
         log_info("msg=\"question sent\" leader=%s delivery=%" PRId64

@@ -349,6 +349,21 @@ T_TEST(test_bad_values)
     T_EQ_STR(fault("[schedule]\nholidays = dk\n", err),
              "t.ini:2: holidays must be auto, no, se or none, not \"dk\"");
     T_EQ_STR(fault("[reflekt]\ndb =\n", err), "t.ini:2: db must not be empty");
+    /* Each number its own range; a question must have time to be
+     * answered. */
+    T_EQ_STR(fault("[slack]\nconnections = 0\n", err),
+             "t.ini:2: connections must be a whole number from 1 to 10, not "
+             "\"0\"");
+    T_EQ_STR(fault("[slack]\nconnections = 11\n", err),
+             "t.ini:2: connections must be a whole number from 1 to 10, not "
+             "\"11\"");
+    T_EQ_STR(fault("[schedule]\npre_session_days = 22\n", err),
+             "t.ini:2: pre_session_days must be a whole number from 0 to 21, "
+             "not \"22\"");
+    T_EQ_STR(fault("[schedule]\nmissed_after = 0\n", err),
+             "t.ini:2: missed_after cannot be 0, a duration such as 72h");
+    T_EQ_STR(fault("[schedule]\nmissed_after = 0s\n", err),
+             "t.ini:2: missed_after cannot be 0, a duration such as 72h");
 }
 
 T_TEST(test_weekly_cap_range)

@@ -410,6 +410,27 @@ T_TEST(test_snooze_tomorrow_and_weekday)
     env_release(&e);
 }
 
+/* A reminder not shorter than missed_after is none: the question counts as
+ * missed at missed_after, not at the reminder's time. */
+T_TEST(test_no_reminder_missed_on_time)
+{
+    struct env e;
+    struct rows rs;
+    int64_t next;
+
+    env_init(&e, "en");
+    e.conf.reminder_after = 4 * DAY;
+    next = tick(&e, TUE);
+    T_EQ_INT(fake.nsent, 1);
+    T_EQ_INT(next, TUE + 3 * DAY);
+    tick(&e, next);
+    T_EQ_INT(fake.nsent, 1); /* no reminder */
+    rows_get(&e, &rs);
+    T_EQ_INT(rs.state[0], STORE_STATE_MISSED);
+    rows_free(&rs);
+    env_release(&e);
+}
+
 T_TEST(test_reminder_then_missed)
 {
     struct env e;
@@ -1434,8 +1455,9 @@ T_MAIN(T_CASE(test_settled_questions), T_CASE(test_staff_commands),
        T_CASE(test_skip_tells_next_time), T_CASE(test_skip_button),
        T_CASE(test_snooze_sends_again),
        T_CASE(test_snooze_tomorrow_and_weekday),
-       T_CASE(test_reminder_then_missed), T_CASE(test_answer_window_closes),
-       T_CASE(test_retract_before_review),
+       T_CASE(test_reminder_then_missed),
+       T_CASE(test_no_reminder_missed_on_time),
+       T_CASE(test_answer_window_closes), T_CASE(test_retract_before_review),
        T_CASE(test_retract_only_since_last_session),
        T_CASE(test_share_and_history), T_CASE(test_language_pause_resume),
        T_CASE(test_pause_in_the_past), T_CASE(test_help_in_three_languages),
