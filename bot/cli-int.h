@@ -81,6 +81,8 @@ int cli_rights_export(const struct config *conf, int argc, char **argv);
 int cli_rights_erase(const struct config *conf, int argc, char **argv);
 int cli_rights_retention(const struct config *conf, int argc, char **argv);
 int cli_rights_password(const struct config *conf, int argc, char **argv);
+int cli_rights_admin(const struct config *conf, int argc, char **argv);
+int cli_handle_ok(const char *h);
 /* Whether user is a well-formed id on platform (says why not). */
 int cli_user_ok(const char *platform, const char *user);
 /* Ask the platform for user's time zone.  Returns: 0, or < 0 (said). */

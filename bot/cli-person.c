@@ -122,11 +122,14 @@ cli_person_main(const struct config *conf, int argc, char **argv)
 
     if (argc >= 1 && strcmp(argv[0], "password") == 0)
         return cli_rights_password(conf, argc - 1, argv + 1);
+    if (argc >= 1 && strcmp(argv[0], "admin") == 0)
+        return cli_rights_admin(conf, argc - 1, argv + 1);
     if (argc < 1 || strcmp(argv[0], "link") != 0 ||
         cli_parse(argc - 1, argv + 1, "platform user", &a) < 0 || a.npos != 1 ||
         cli_opt(&a, "platform") == NULL || cli_opt(&a, "user") == NULL) {
         cli_error("usage: reflekt person link NAME --platform P --user ID, "
-                  "or person password NAME [--clear]");
+                  "person password NAME [--clear], or person admin NAME "
+                  "[--remove]");
         return 2;
     }
     platform = cli_opt(&a, "platform");

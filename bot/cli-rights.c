@@ -749,3 +749,47 @@ out:
     store_close(st);
     return status;
 }
+
+/*
+ * `person admin NAME [--remove]`: an administrator sees every leader and
+ * their participation in the web console, never an answer.  Audited.
+ */
+int
+cli_rights_admin(const struct config *conf, int argc, char **argv)
+{
+    struct store *st;
+    int remove = argc == 2 && strcmp(argv[1], "--remove") == 0, rc;
+
+    if ((argc != 1 && !remove) || argv[0][0] == '-') {
+        cli_error("usage: reflekt person admin NAME [--remove]");
+        return 2;
+    }
+    if (!cli_handle_ok(argv[0])) {
+        cli_error("name \"%s\" must be 1-63 letters, digits, '.', '_' or "
+                  "'-'",
+                  argv[0]);
+        return 2;
+    }
+    if (cli_open(conf, &st) < 0)
+        return 1;
+    if ((rc = store_begin(st)) < 0 ||
+        (rc = store_person_admin(st, argv[0], !remove)) < 0 ||
+        (rc = store_audit(st, clock_now(), cli_actor(),
+                          remove ? "admin-remove" : "admin-grant", 0,
+                          argv[0])) < 0 ||
+        (rc = store_commit(st)) < 0)
+        store_rollback(st);
+    if (rc == ERR_NOTFOUND)
+        cli_error("%s is not an administrator", argv[0]);
+    else if (rc < 0)
+        cli_error("cannot change %s: %s", argv[0], err_str(rc));
+    else if (remove)
+        printf("%s is no longer an administrator\n", argv[0]);
+    else
+        printf("%s is an administrator: every leader and their "
+               "participation in the web console, never an answer "
+               "(reflekt console-link %s)\n",
+               argv[0], argv[0]);
+    store_close(st);
+    return rc < 0 ? 1 : 0;
+}

@@ -152,7 +152,7 @@ cli_actor(void)
     return actor;
 }
 
-static int
+int
 cli_handle_ok(const char *h)
 {
     size_t len = strlen(h);
@@ -1088,6 +1088,8 @@ cli_usage(void *f)
           "                              account, for /reflekt\n"
           "  person password NAME [--clear]  the web console password (read\n"
           "                              from standard input)\n"
+          "  person admin NAME [--remove]  an administrator: every leader's\n"
+          "                              participation, never an answer\n"
           "  backup FILE                 a consistent copy of the database,\n"
           "                              while reflekt runs\n"
           "  restore FILE [--yes]        replace the database with a copy\n"

@@ -328,6 +328,14 @@ web_session_load(struct web_ctx *c)
     }
     if ((rc = store_person_by_id(c->w->st, c->sess.person_id, &c->me)) < 0)
         return rc == ERR_NOTFOUND ? 0 : rc;
+    /* Someone whose last console role was withdrawn is signed out. */
+    if (!(c->me.roles &
+          (STORE_ROLE_CONSULTANT | STORE_ROLE_MANAGER | STORE_ROLE_ADMIN))) {
+        store_web_session_drop(c->w->st, c->hash);
+        memset(&c->sess, 0, sizeof(c->sess));
+        memset(&c->me, 0, sizeof(c->me));
+        return 0;
+    }
     if (c->now - c->sess.seen_at >= 30)
         store_web_session_touch(c->w->st, c->hash, c->now);
     c->signed_in = 1;

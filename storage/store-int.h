@@ -28,6 +28,7 @@ enum store_stmt {
     STMT_PERSON_GET,
     STMT_PERSON_ADD,
     STMT_ROLE_ADD,
+    STMT_ROLE_DROP,
     STMT_ORG_GET,
     STMT_ORG_ADD,
     STMT_ORG_SUMMER,

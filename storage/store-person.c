@@ -1,6 +1,6 @@
 /*
- * store-person.c - consultants and managers as platform accounts, a
- * leader's cadence, and participation counts.
+ * store-person.c - consultants and managers as platform accounts, the
+ * admin role, a leader's cadence, and participation counts.
  */
 #include "err.h"
 #include "store-int.h"
@@ -76,6 +76,24 @@ store_person_has_role(struct store *st, const char *name, const char *role)
     store__bind_text(s, 2, role);
     rc = store__scalar(st, s, &n);
     return rc < 0 ? rc : n > 0;
+}
+
+int
+store_person_admin(struct store *st, const char *name, int on)
+{
+    sqlite3_stmt *s;
+    int64_t id;
+    int rc;
+
+    if (on)
+        return store__person(st, name, "admin", &id);
+    if ((rc = store_person_has_role(st, name, "admin")) <= 0)
+        return rc < 0 ? rc : ERR_NOTFOUND;
+    if ((s = store__stmt(st, STMT_ROLE_DROP)) == NULL)
+        return ERR_DB;
+    store__bind_text(s, 1, name);
+    store__bind_text(s, 2, "admin");
+    return store__exec(st, s);
 }
 
 int

@@ -288,6 +288,9 @@ static const char *const stmt_sql[STMT__COUNT] = {
                         " VALUES (?1, strftime('%s', 'now'))",
     [STMT_ROLE_ADD] = "INSERT OR IGNORE INTO role (person_id, role)"
                       " VALUES (?1, ?2)",
+    [STMT_ROLE_DROP] =
+        "DELETE FROM role WHERE role = ?2"
+        " AND person_id = (SELECT id FROM person WHERE name = ?1)",
     [STMT_ORG_GET] = "SELECT id FROM org WHERE name = ?1",
     [STMT_ORG_ADD] = "INSERT INTO org (name, summer_from, summer_to)"
                      " VALUES (?1, ?2, ?3)",

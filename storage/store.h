@@ -175,6 +175,12 @@ int store_person_identity(struct store *st, const char *name,
                           char *conversation);
 /* Returns: 1 when person name holds role, 0 when not, or < 0. */
 int store_person_has_role(struct store *st, const char *name, const char *role);
+/*
+ * Grant (on) the admin role, making name a person when they are none yet,
+ * or withdraw it; the person and their other roles stay.
+ * Returns: 0, ERR_NOTFOUND when withdrawing from someone not an admin.
+ */
+int store_person_admin(struct store *st, const char *name, int on);
 
 /* Participation of one leader over [from, to): questions sent, answered
  * and skipped (never their content). */

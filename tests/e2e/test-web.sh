@@ -107,6 +107,31 @@ check "no answer text for the manager" sh -c '! grep -q "lytte mer" body'
 check "consultant: no cadence page" \
     [ "$(code -b anna.jar "$base/console/leader/lena/settings")" = 403 ]
 
+# ---- an administrator ----
+check "person admin makes an administrator" sh -c \
+    "'$REFLEKT' person admin kari | grep -q '^kari is an administrator'"
+check "granting is audited" sh -c "'$REFLEKT' audit | grep -q 'admin-grant.*kari'"
+sign_in kari
+check "admin: the list" [ "$(code -b kari.jar "$base/console/leaders")" = 200 ]
+check "holds every leader" sh -c 'grep -q "<td>lena</td>" body &&
+    grep -q "<td>ola</td>" body'
+check "with no link into their pages" sh -c '! grep -q "/console/leader/" body'
+check "and no answer text" sh -c '! grep -q "lytte mer" body'
+check "admin: a timeline refused" \
+    [ "$(code -b kari.jar "$base/console/leader/lena")" = 403 ]
+check "admin: a digest refused" \
+    [ "$(code -b kari.jar "$base/console/leader/lena/digest")" = 403 ]
+check "a second grant changes nothing" sh -c "'$REFLEKT' person admin kari >/dev/null"
+check "--remove withdraws it" sh -c \
+    "'$REFLEKT' person admin kari --remove | grep -q 'no longer'"
+check "and signs them out" [ "$(code -b kari.jar "$base/console/leaders")" = 303 ]
+check "withdrawing is audited" sh -c "'$REFLEKT' audit | grep -q 'admin-remove.*kari'"
+check "withdrawing twice: said plainly" sh -c \
+    "! '$REFLEKT' person admin kari --remove 2>adm.err &&
+        grep -q 'kari is not an administrator' adm.err"
+check "a bad name: said plainly" sh -c \
+    "! '$REFLEKT' person admin 'k ari' 2>adm.err && grep -q 'must be 1-63' adm.err"
+
 # ---- CSRF ----
 check "a form without its token: 403" \
     [ "$(code -b anna.jar -d "do=add&date=2030-01-10&time=10:00" \
