@@ -47,17 +47,28 @@ staff_word(const char *text, size_t len, size_t *i, char *out, size_t outsz)
     return (int)n;
 }
 
+/* A verb's word and the language it is in; -1 for the words every
+ * language's help teaches (the English ones) and those nb and sv share. */
+struct staff_name {
+    const char *word;
+    int lang;
+};
+
+/* Returns: 1 and sets *lang when w is one of names (ASCII in any case). */
 static int
-staff_lower_eq(const char *w, const char *const *names)
+staff_lower_eq(const char *w, const struct staff_name *names, int *lang)
 {
-    for (; *names != NULL; names++) {
+    for (; names->word != NULL; names++) {
         size_t k = 0;
 
-        while (w[k] != '\0' && names[0][k] != '\0' &&
-               (w[k] >= 'A' && w[k] <= 'Z' ? w[k] + 32 : w[k]) == names[0][k])
+        while (w[k] != '\0' && names->word[k] != '\0' &&
+               (w[k] >= 'A' && w[k] <= 'Z' ? w[k] + 32 : w[k]) ==
+                   names->word[k])
             k++;
-        if (w[k] == '\0' && names[0][k] == '\0')
+        if (w[k] == '\0' && names->word[k] == '\0') {
+            *lang = names->lang;
             return 1;
+        }
     }
     return 0;
 }
@@ -80,30 +91,38 @@ staff_handle_ok(const char *h)
 enum staff_verb
 staff_parse(const char *text, size_t len, struct staff_cmd *out)
 {
-    static const char *const help[] = {"help", "hjelp", "hjälp", "?", NULL};
-    static const char *const status[] = {"status", NULL};
-    static const char *const cadence[] = {"cadence", "kadens", "takt", NULL};
-    static const char *const nudge[] = {"nudge", "dytt", "knuff", NULL};
-    static const char *const console[] = {"console", "konsoll", "konsol", NULL};
+    static const struct staff_name help[] = {{"help", -1},
+                                             {"hjelp", LANG_NB},
+                                             {"hjälp", LANG_SV},
+                                             {"?", -1},
+                                             {NULL, -1}};
+    static const struct staff_name status[] = {{"status", -1}, {NULL, -1}};
+    static const struct staff_name cadence[] = {
+        {"cadence", -1}, {"kadens", -1}, {"takt", -1}, {NULL, -1}};
+    static const struct staff_name nudge[] = {
+        {"nudge", -1}, {"dytt", LANG_NB}, {"knuff", LANG_SV}, {NULL, -1}};
+    static const struct staff_name console[] = {
+        {"console", -1}, {"konsoll", LANG_NB}, {"konsol", LANG_SV}, {NULL, -1}};
     char verb[16], extra[8];
     size_t i = 0, n = 0;
     int w;
 
     memset(out, 0, sizeof(*out));
+    out->lang = -1;
     w = staff_word(text, len, &i, verb, sizeof(verb));
-    if (w == 0 || (w > 0 && staff_lower_eq(verb, help)))
+    if (w == 0 || (w > 0 && staff_lower_eq(verb, help, &out->lang)))
         return out->verb = staff_word(text, len, &i, extra, sizeof(extra)) == 0
                                ? STAFF_HELP
                                : STAFF_BAD;
     if (w < 0)
         return out->verb = STAFF_BAD;
-    if (staff_lower_eq(verb, status))
+    if (staff_lower_eq(verb, status, &out->lang))
         out->verb = STAFF_STATUS;
-    else if (staff_lower_eq(verb, cadence))
+    else if (staff_lower_eq(verb, cadence, &out->lang))
         out->verb = STAFF_CADENCE;
-    else if (staff_lower_eq(verb, nudge))
+    else if (staff_lower_eq(verb, nudge, &out->lang))
         out->verb = STAFF_NUDGE;
-    else if (staff_lower_eq(verb, console))
+    else if (staff_lower_eq(verb, console, &out->lang))
         return out->verb = staff_word(text, len, &i, extra, sizeof(extra)) == 0
                                ? STAFF_CONSOLE
                                : STAFF_BAD;
@@ -279,6 +298,9 @@ staff_run(struct store *st, const struct config *conf,
     lang_parse(conf->language, &c.lang);
     buf_init(&c.out, replysz > 0 ? replysz - 1 : 1);
     staff_parse(text, len, &cmd);
+    /* Asked in Norwegian or Swedish (hjälp, dytt): answered in it. */
+    if (cmd.lang >= 0)
+        c.lang = (enum lang)cmd.lang;
     rc = store_person_by_identity(st, platform, user_id, me, sizeof(me));
     if (rc == ERR_NOTFOUND) {
         /* Their own platform and id, ready to pass on to the operator. */

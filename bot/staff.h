@@ -29,14 +29,16 @@ enum staff_verb {
 
 struct staff_cmd {
     enum staff_verb verb;
+    int lang; /* enum lang of the verb's word; -1: shared or none */
     char handle[64];
     char rule[STAFF_RULE_MAX];
 };
 
 /*
  * Parse the text after /reflekt: a verb in English (or nb/sv: hjelp,
- * kadens, takt, dytt, knuff), a leader handle, a rule.  Pure; reads no
- * further than len, accepts any bytes.  Returns: out->verb.
+ * hjälp, kadens, takt, dytt, knuff, konsoll, konsol), a leader handle, a
+ * rule.  Pure; reads no further than len, accepts any bytes.
+ * Returns: out->verb.
  */
 enum staff_verb staff_parse(const char *text, size_t len,
                             struct staff_cmd *out);

@@ -55,7 +55,7 @@ for t in "$build"/tests/test-*; do
     [ -x "$t" ] && [ "${UNIT:-1}" = 1 ] || continue
     name=$(basename "$t")
     if [ "${VALGRIND:-0}" = 1 ]; then
-        run_suite "$name" valgrind -q --error-exitcode=99 --leak-check=full \
+        T_VALGRIND=1 run_suite "$name" valgrind -q --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite "$t"
     else
         run_suite "$name" "$t"

@@ -1440,6 +1440,20 @@ T_TEST(test_staff_commands)
     T_CONTAINS(r, "`nudge NAME`");
     T_EQ_INT(staff(&e, "UANNA", "c12", "dance lena", r, sizeof(r)), 0);
     T_CONTAINS(r, "/reflekt help");
+    /* A Norwegian or Swedish word is answered in its language; a shared
+     * word (status, kadens, the English ones) in [reflekt] language. */
+    T_EQ_INT(staff(&e, "UANNA", "c13", "knuff olle", r, sizeof(r)), 0);
+    T_EQ_STR(r, "Jag hittar ingen olle bland dina ledare.");
+    T_EQ_INT(staff(&e, "UANNA", "c14", "DYTT olle", r, sizeof(r)), 0);
+    T_EQ_STR(r, "Jeg finner ingen olle blant lederne dine.");
+    T_EQ_INT(staff(&e, "UANNA", "c15", "kadens olle", r, sizeof(r)), 0);
+    T_EQ_STR(r, "I can't find olle among your leaders.");
+    xstrlcpy(e.conf.language, "sv", 3);
+    T_EQ_INT(staff(&e, "UANNA", "c17", "nudge olle", r, sizeof(r)), 0);
+    T_EQ_STR(r, "Jag hittar ingen olle bland dina ledare.");
+    xstrlcpy(e.conf.language, "en", 3);
+    T_EQ_INT(staff(&e, "UANNA", "c16", "hjälp", r, sizeof(r)), 0);
+    T_CONTAINS(r, "`nudge NAMN` – skicka en fråga nu");
     env_release(&e);
 }
 

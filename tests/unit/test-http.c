@@ -297,6 +297,18 @@ T_TEST(test_burst_respects_rate)
     uv_run(&loop, UV_RUN_DEFAULT);
     n = fake_http_hits(srv, "/ok", times, 64);
     T_CHECK(n >= 30);
+    for (int i = 0; i < 30; i++)
+        T_EQ_INT(r[i].status, 200);
+    /*
+     * Under valgrind the first connections take so long that later slots
+     * fall due before the burst is out: arrivals bunch up at the server
+     * although each request waited its turn.  Timing is checked in the
+     * plain and sanitizer runs; memcheck checks the memory.
+     */
+    if (getenv("T_VALGRIND") != NULL) {
+        teardown();
+        return;
+    }
     /* The last 30 hits: in any window of one second, at most 5 + 20. */
     for (int i = n - 30; i < n; i++) {
         int in = 0;
@@ -306,8 +318,6 @@ T_TEST(test_burst_respects_rate)
         T_CHECK(in <= 25);
     }
     T_CHECK(times[n - 1] - times[n - 30] >= 1200);
-    for (int i = 0; i < 30; i++)
-        T_EQ_INT(r[i].status, 200);
     teardown();
 }
 
