@@ -46,8 +46,8 @@ DEB_TOOLS = build-essential pkg-config clang libclang-rt-14-dev valgrind curl \
 	sqlite3 procps wrk openssl clang-format python3
 # Headless browser tests of the web console (make check-browser).
 DEB_TOOLS += chromium
-# The Debian package (make deb).
-DEB_TOOLS += debhelper
+# The Debian package (make deb) and its checks (make check-deb).
+DEB_TOOLS += debhelper lintian
 # Loaded by libwebsockets at run time, so no -dev package pulls it in.
 DEB_RUNTIME = libwebsockets-evlib-uv
 DEB_ALL = $(DEB_TOOLS) $(DEB_RUNTIME) $(foreach p,$(PKGS),$(DEB_$(p)))

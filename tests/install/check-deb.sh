@@ -2,7 +2,7 @@
 # check-deb.sh DEB VERSION - the Debian package on a clean Debian 12 root,
 # under a real systemd.
 #
-# A minimal Debian 12 root is debootstrapped once (REFLEKT_PEERS, default
+# lintian first (no error, no warning).  Then a minimal Debian 12 root is debootstrapped once (REFLEKT_PEERS, default
 # /var/cache/reflekt-peers, kept between runs and never installed into);
 # each run copies it, installs the package there with apt (its
 # dependencies come from the mirror), checks the files, the user and the
@@ -73,6 +73,15 @@ eventually() {
 [ -f "$deb" ] || skip "no package at $1 (make deb)"
 unshare --pid --fork --mount true 2>/dev/null ||
     skip "cannot make PID and mount namespaces here"
+
+# ---- the package by Debian's rules ------------------------------------
+if command -v lintian >/dev/null; then
+    lintian --fail-on error,warning "$deb" >"$work/lintian.txt" 2>&1
+    check "lintian: no error and no warning" [ $? -eq 0 ]
+    grep -E '^(E|W):' "$work/lintian.txt"
+else
+    echo "SKIP: lintian is not installed (make deps)"
+fi
 
 # ---- a clean Debian 12 root, built once --------------------------------
 if [ ! -x "$clean/usr/bin/apt-get" ] || [ ! -f "$clean/.reflekt-clean" ]; then
