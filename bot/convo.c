@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CONVO_BATCH 64
 #define CONVO_MAX_BATCHES 256
@@ -2132,6 +2133,24 @@ convo_staff(struct convo *cv, struct adapter *a, const struct adapter_event *ev,
     return rc;
 }
 
+/* Run a staff command; the reply goes to the writer's conversation. */
+static int
+convo_staff_reply(struct convo *cv, struct adapter *a,
+                  const struct adapter_event *ev, const char *text, size_t len,
+                  int64_t now, struct convo_after *out)
+{
+    char reply[2048];
+    int nudged = 0;
+    int rc = staff_run(cv->st, cv->conf, cv->prompts, a->ops->name, ev->user_id,
+                       text, len, now, reply, sizeof(reply), &nudged);
+
+    if (rc == 0 && reply[0] != '\0') {
+        out->r.text = xstrdup(reply);
+        out->answer = 1;
+    }
+    return rc;
+}
+
 /*
  * A consultant or manager writing to reflekt directly ("console", "status
  * anna"): the same commands as /reflekt, answered in their conversation.
@@ -2141,22 +2160,54 @@ convo_staff_message(struct convo *cv, struct adapter *a,
                     const struct adapter_event *ev, int64_t now,
                     struct convo_after *out)
 {
-    char reply[2048];
-    int nudged = 0;
     int rc = store_event_mark(cv->st, ev->event_id, now);
 
     if (rc == ERR_EXISTS)
         return 0;
     if (rc < 0)
         return rc;
-    rc = staff_run(cv->st, cv->conf, cv->prompts, a->ops->name, ev->user_id,
-                   ev->text != NULL ? ev->text : "", ev->text_len, now, reply,
-                   sizeof(reply), &nudged);
-    if (rc == 0 && reply[0] != '\0') {
-        out->r.text = xstrdup(reply);
-        out->answer = 1;
-    }
-    return rc;
+    return convo_staff_reply(cv, a, ev, ev->text != NULL ? ev->text : "",
+                             ev->text_len, now, out);
+}
+
+/*
+ * "reflekt ..." or "/reflekt ..." from a leader who is also a consultant
+ * or manager on this account: the rest (*rest, *restlen) is a staff
+ * command.  Returns: 1, 0 when the message is the leader's own, or < 0.
+ */
+static int
+convo_staff_in_dm(struct convo *cv, struct adapter *a,
+                  const struct adapter_event *ev, const char **rest,
+                  size_t *restlen)
+{
+    struct store_person p;
+    char name[STORE_NAME_MAX];
+    const char *t = ev->text;
+    size_t i = 0, n = ev->text_len;
+    int rc;
+
+    if (ev->type != ADAPTER_EVENT_MESSAGE || t == NULL)
+        return 0;
+    while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n'))
+        i++;
+    if (i < n && t[i] == '/')
+        i++;
+    if (n - i < 7 || strncasecmp(t + i, "reflekt", 7) != 0 ||
+        (n - i > 7 && t[i + 7] != ' ' && t[i + 7] != '\t' && t[i + 7] != '\n'))
+        return 0;
+    rc = store_person_by_identity(cv->st, a->ops->name, ev->user_id, name,
+                                  sizeof(name));
+    if (rc == 0)
+        rc = store_person_get(cv->st, name, &p);
+    if (rc == ERR_NOTFOUND)
+        return 0;
+    if (rc < 0)
+        return rc;
+    if (!(p.roles & (STORE_ROLE_CONSULTANT | STORE_ROLE_MANAGER)))
+        return 0;
+    *rest = t + i + 7;
+    *restlen = n - i - 7;
+    return 1;
 }
 
 /* One event inside the batch's transaction. */
@@ -2165,6 +2216,8 @@ convo_event(struct convo *cv, struct adapter *a, const struct adapter_event *ev,
             int64_t now, struct convo_after *out)
 {
     struct store_leader *l = &out->l;
+    const char *rest;
+    size_t restlen;
     int rc;
 
     if (ev->type == ADAPTER_EVENT_COMMAND)
@@ -2217,6 +2270,9 @@ convo_event(struct convo *cv, struct adapter *a, const struct adapter_event *ev,
         xstrlcpy(l->conversation, ev->conversation, sizeof(l->conversation));
     if (ev->type == ADAPTER_EVENT_EDIT || ev->type == ADAPTER_EVENT_DELETE)
         return convo_change(cv, l, ev, now);
+    if ((rc = convo_staff_in_dm(cv, a, ev, &rest, &restlen)) != 0)
+        return rc < 0 ? rc
+                      : convo_staff_reply(cv, a, ev, rest, restlen, now, out);
     rc = convo_apply(cv, l, ev, now, &out->r, &out->stored);
     out->answer = out->r.text != NULL || out->r.has_id;
     return rc;

@@ -1370,6 +1370,44 @@ staff(struct env *e, const char *user, const char *id, const char *text,
     return convo_on_event(&e->cv, &e->ad, &ev, clock_now());
 }
 
+/*
+ * A leader who is also a consultant on the same account: "reflekt status"
+ * in their own direct conversation is a staff command, not an answer.
+ */
+T_TEST(test_staff_in_own_dm)
+{
+    struct env e;
+    struct store_leader other;
+    struct rows rs;
+
+    env_init(&e, "en");
+    xstrlcpy(e.conf.language, "en", 3);
+    tick(&e, TUE);
+    T_EQ_INT(fake.nsent, 1);
+    /* Not a consultant yet: the word is only the start of an answer. */
+    T_EQ_INT(say(&e, "lena", "m0", "reflekt over uka", TUE + 30), 0);
+    rows_get(&e, &rs);
+    T_EQ_INT(rs.state[0], STORE_STATE_ANSWERED);
+    rows_free(&rs);
+    other = e.l;
+    xstrlcpy(other.handle, "olle", sizeof(other.handle));
+    xstrlcpy(other.user_id, "olle", sizeof(other.user_id));
+    xstrlcpy(other.consultant, "lena", sizeof(other.consultant));
+    xstrlcpy(other.manager, "dora", sizeof(other.manager));
+    T_EQ_INT(store_leader_add(e.st, &other, NULL), 0);
+    T_EQ_INT(say(&e, "lena", "m1", "  /Reflekt status", TUE + 60), 0);
+    T_CONTAINS(last_sent(), "*olle*: 0 sent");
+    /* A word that only starts with it is part of the answer. */
+    T_EQ_INT(say(&e, "lena", "m2", "Reflektert mye i dag.", TUE + 90), 0);
+    rows_get(&e, &rs);
+    T_EQ_INT(rs.n, 1);
+    T_EQ_STR(rs.answer[0], "reflekt over uka\nReflektert mye i dag.");
+    rows_free(&rs);
+    T_EQ_INT(say(&e, "lena", "m3", "reflekt nudge olle", TUE + 120), 0);
+    T_EQ_STR(last_sent(), "A question is on its way to olle.");
+    env_release(&e);
+}
+
 /* /reflekt: status, cadence and nudge, each against the role table. */
 T_TEST(test_staff_commands)
 {
@@ -1458,8 +1496,8 @@ T_TEST(test_staff_commands)
 }
 
 T_MAIN(T_CASE(test_settled_questions), T_CASE(test_staff_commands),
-       T_CASE(test_year_of_questions), T_CASE(test_scale_then_why),
-       T_CASE(test_commitment_quoted_back),
+       T_CASE(test_staff_in_own_dm), T_CASE(test_year_of_questions),
+       T_CASE(test_scale_then_why), T_CASE(test_commitment_quoted_back),
        T_CASE(test_pre_session_in_leader_zone),
        T_CASE(test_group_challenges_and_agenda),
        T_CASE(test_agenda_waits_for_answers),
