@@ -47,9 +47,7 @@ check "with its status and time" \
 check "and each inbound one" \
     wait_for run1.err 'level=trace msg="inbound" method=GET path="/healthz" status=200' 5
 check "-vv includes debug lines" grep -q "^level=debug " run1.err
-kill -TERM "$daemon_pid"
-wait "$daemon_pid"
-daemon_pid=""
+stop
 check "every -vv line is logfmt" logfmt run1.err
 check "no token and no answer at -vv" secret_free run1.err
 check "the answer really was there to leak" answered
@@ -68,9 +66,7 @@ curl -s -o /dev/null "$link"
 curl -s -o /dev/null -d "t=${link#*t=}" "http://127.0.0.1:$port/console/login"
 check "its use is logged by path only" wait_for run2.err \
     'msg="inbound" method=POST path="/console/login" status=303' 5
-kill -TERM "$daemon_pid"
-wait "$daemon_pid"
-daemon_pid=""
+stop
 check "the link's token is a secret to look for" [ -n "${link#*t=}" ]
 check "and it is not in the log" sh -c "! grep -qF '${link#*t=}' run2.err"
 check "no sign-in token in the log" secret_free run2.err
@@ -90,9 +86,7 @@ daemon_pid=$!
 check "Slack at -vv: ready" wait_for run3.err 'msg="ready"' 10
 check "apps.connections.open is logged" \
     grep -q 'msg="outbound" method=POST url=".*/api/apps.connections.open"' run3.err
-kill -TERM "$daemon_pid"
-wait "$daemon_pid"
-daemon_pid=""
+stop
 check "no token, no ticket" secret_free run3.err
 check "every line logfmt" logfmt run3.err
 
@@ -100,17 +94,13 @@ check "every line logfmt" logfmt run3.err
 "$REFLEKT" -v run </dev/null >run4.out 2>run4.err &
 daemon_pid=$!
 wait_for run4.err 'msg="ready"' 10
-kill -TERM "$daemon_pid"
-wait "$daemon_pid"
-daemon_pid=""
+stop
 check "-v: debug lines" grep -q "^level=debug " run4.err
 check "-v: no trace lines" sh -c '! grep -q "^level=trace " run4.err'
 "$REFLEKT" run </dev/null >run5.out 2>run5.err &
 daemon_pid=$!
 wait_for run5.err 'msg="ready"' 10
-kill -TERM "$daemon_pid"
-wait "$daemon_pid"
-daemon_pid=""
+stop
 check "default: info and above only" \
     sh -c '! grep -qE "^level=(debug|trace) " run5.err'
 check "and the line the issue shows" \

@@ -33,9 +33,7 @@ notify_listen console.log
 daemon_pid=$!
 check "console only: READY=1" wait_for console.log "READY=1 | STATUS=running" 5
 check "and the log says ready" wait_for run0.err 'msg="ready" adapters=1' 5
-kill -TERM "$daemon_pid"
-wait "$daemon_pid"
-daemon_pid=""
+stop
 check "STOPPING=1 at the end" grep -q "^STOPPING=1" console.log
 notify_stop
 
@@ -69,9 +67,7 @@ printf '[reflekt]\nno_such_key = 1\n' >reflekt.conf
 kill -HUP "$daemon_pid"
 check "a failed reload is still READY=1, with the reason" wait_for matrix.log \
     "READY=1 | STATUS=configuration not reloaded" 5
-kill -TERM "$daemon_pid"
-wait "$daemon_pid"
-daemon_pid=""
+stop
 check "STOPPING=1" grep -q "^STOPPING=1" matrix.log
 notify_stop
 exec 4>&-
@@ -95,9 +91,7 @@ check "only after Socket Mode said hello" \
     grep -q 'msg="Socket Mode connected"' run2.err
 check "while connecting, STATUS said so" \
     grep -q "STATUS=connecting to slack" slack.log
-kill -TERM "$daemon_pid"
-wait "$daemon_pid"
-daemon_pid=""
+stop
 notify_stop
 
 echo "$passed passed, $failed failed"

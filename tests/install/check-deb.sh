@@ -13,6 +13,7 @@
 # database kept.  Where root, namespaces or the mirror cannot be had it
 # prints "SKIP: <reason>" and exits 0.
 set -u
+. "$(dirname "$0")/../lib/debootstrap.sh"
 deb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 version=$2
 peers=${REFLEKT_PEERS:-/var/cache/reflekt-peers}
@@ -86,24 +87,7 @@ fi
 # ---- a clean Debian 12 root, built once --------------------------------
 if [ ! -x "$clean/usr/bin/apt-get" ] || [ ! -f "$clean/.reflekt-clean" ]; then
     echo "# debootstrapping a clean Debian 12 root in $clean"
-    mirror=$(awk '/^URIs:/ {print $2; exit}' \
-        /etc/apt/sources.list.d/debian.sources 2>/dev/null)
-    [ -n "$mirror" ] || mirror=$(awk '/^deb / {print $2; exit}' \
-        /etc/apt/sources.list 2>/dev/null)
-    [ -n "$mirror" ] || skip "no Debian mirror in the apt configuration"
-    mkdir -p "$peers/debootstrap"
-    (
-        cd "$peers/debootstrap" &&
-            { ls debootstrap_*.deb >/dev/null 2>&1 ||
-                apt-get download debootstrap >/dev/null 2>&1; } &&
-            dpkg -x debootstrap_*.deb root
-    ) || skip "cannot download debootstrap"
-    rm -rf "$clean"
-    DEBOOTSTRAP_DIR=$peers/debootstrap/root/usr/share/debootstrap \
-        "$peers/debootstrap/root/usr/sbin/debootstrap" --variant=minbase \
-        bookworm "$clean" "$mirror" >"$peers/bookworm.log" 2>&1 ||
-        skip "debootstrap of Debian 12 failed (see $peers/bookworm.log)"
-    cp /etc/resolv.conf "$clean/etc/resolv.conf"
+    peer_debootstrap bookworm "$clean" "$peers/bookworm.log"
     chroot "$clean" apt-get update -q >>"$peers/bookworm.log" 2>&1 ||
         skip "apt-get update in the clean root failed"
     touch "$clean/.reflekt-clean"

@@ -11,6 +11,7 @@
 # exactly once.  Where root, debootstrap or the package cannot be had it
 # prints "SKIP: <reason>" and exits 0.
 set -u
+. "$(dirname "$0")/../lib/debootstrap.sh"
 reflekt=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 peers=${REFLEKT_PEERS:-/var/cache/reflekt-peers}
 root=$peers/sid-root
@@ -57,24 +58,7 @@ command -v curl >/dev/null || skip "curl is not installed"
 if [ ! -x "$root/usr/bin/python3" ] ||
     ! chroot "$root" python3 -c 'import synapse' 2>/dev/null; then
     echo "# building a Debian unstable root with matrix-synapse in $root"
-    mirror=$(awk '/^URIs:/ {print $2; exit}' \
-        /etc/apt/sources.list.d/debian.sources 2>/dev/null)
-    [ -n "$mirror" ] || mirror=$(awk '/^deb / {print $2; exit}' \
-        /etc/apt/sources.list 2>/dev/null)
-    [ -n "$mirror" ] || skip "no Debian mirror in the apt configuration"
-    mkdir -p "$peers/debootstrap"
-    (
-        cd "$peers/debootstrap" &&
-            { ls debootstrap_*.deb >/dev/null 2>&1 ||
-                apt-get download debootstrap >/dev/null 2>&1; } &&
-            dpkg -x debootstrap_*.deb root
-    ) || skip "cannot download debootstrap"
-    rm -rf "$root"
-    DEBOOTSTRAP_DIR=$peers/debootstrap/root/usr/share/debootstrap \
-        "$peers/debootstrap/root/usr/sbin/debootstrap" --variant=minbase sid \
-        "$root" "$mirror" >"$peers/debootstrap.log" 2>&1 ||
-        skip "debootstrap of Debian unstable failed (see $peers/debootstrap.log)"
-    cp /etc/resolv.conf "$root/etc/resolv.conf"
+    peer_debootstrap sid "$root" "$peers/debootstrap.log"
     chroot "$root" /bin/sh -c 'export DEBIAN_FRONTEND=noninteractive;
         apt-get -o Acquire::Check-Valid-Until=false update -q &&
         apt-get install -y -q --no-install-recommends matrix-synapse' \
