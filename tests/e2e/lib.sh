@@ -89,6 +89,14 @@ fake_start() {
     fake_seq=0
 }
 
+# fake_stop: stop the fake platform, so another may start in this test.
+fake_stop() {
+    exec 4>&-
+    kill "$fake_pid" 2>/dev/null
+    wait "$fake_pid" 2>/dev/null
+    rm -f ctl fake.out
+}
+
 # fk COMMAND...: run a fake's command and wait for its "ok SEQ" (or "err
 # SEQ what"); what it printed goes to fk.out.  fk_start and fk_wait
 # [SECONDS] do the same in two steps, so a script can act in between.

@@ -71,10 +71,7 @@ check "the link's token is a secret to look for" [ -n "${link#*t=}" ]
 check "and it is not in the log" sh -c "! grep -qF '${link#*t=}' run2.err"
 check "no sign-in token in the log" secret_free run2.err
 check "every line logfmt" logfmt run2.err
-exec 4>&-
-kill "$fake_pid" 2>/dev/null
-wait "$fake_pid" 2>/dev/null
-rm -f ctl fake.out
+fake_stop
 unset REFLEKT_MATRIX_HOMESERVER REFLEKT_MATRIX_ACCESS_TOKEN
 
 # Slack Socket Mode at -vv: the tokens and the socket's ticket stay out.

@@ -70,10 +70,7 @@ check "a failed reload is still READY=1, with the reason" wait_for matrix.log \
 stop
 check "STOPPING=1" grep -q "^STOPPING=1" matrix.log
 notify_stop
-exec 4>&-
-kill "$fake_pid" 2>/dev/null
-wait "$fake_pid" 2>/dev/null
-rm -f ctl fake.out
+fake_stop
 unset REFLEKT_MATRIX_HOMESERVER REFLEKT_MATRIX_ACCESS_TOKEN
 
 # Slack with Socket Mode: signed in is not enough; ready once a socket said
